@@ -1,0 +1,13 @@
+// Migrations are listed in code (not discovered from disk) so they run the same from src and dist.
+import type { Knex } from 'knex';
+import * as m001 from './001-core.js';
+
+const migrations: Record<string, Knex.Migration> = {
+  '001-core': m001,
+};
+
+export const migrationSource: Knex.MigrationSource<string> = {
+  getMigrations: async () => Object.keys(migrations),
+  getMigrationName: (name) => name,
+  getMigration: async (name) => migrations[name]!,
+};

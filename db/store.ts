@@ -1,0 +1,73 @@
+// The data layer's front door: every store bound to one connection or one transaction.
+import type { Knex } from 'knex';
+import { isUniqueViolation, type Database } from './connection.js';
+import { AttachmentsStore } from './stores/attachments.store.js';
+import { AuditStore } from './stores/audit.store.js';
+import { ChannelAccountsStore } from './stores/channel-accounts.store.js';
+import { ConversationsStore } from './stores/conversations.store.js';
+import { CustomersStore } from './stores/customers.store.js';
+import { MessagesStore } from './stores/messages.store.js';
+import { OutboxStore } from './stores/outbox.store.js';
+import { TokensStore } from './stores/tokens.store.js';
+import { UsersStore } from './stores/users.store.js';
+import { WebChatSessionsStore } from './stores/web-chat-sessions.store.js';
+
+export interface Stores {
+  users: UsersStore;
+  tokens: TokensStore;
+  customers: CustomersStore;
+  channelAccounts: ChannelAccountsStore;
+  conversations: ConversationsStore;
+  messages: MessagesStore;
+  attachments: AttachmentsStore;
+  outbox: OutboxStore;
+  webChatSessions: WebChatSessionsStore;
+  audit: AuditStore;
+}
+
+export interface Store extends Stores {
+  engine: Database['engine'];
+  /**
+   * Runs `work` in one transaction. When it collides with a concurrent writer on a unique key
+   * (two deliveries of the same message, two first messages of a new customer), the whole
+   * transaction is retried, and on the retry it sees what the other writer committed.
+   */
+  transaction<T>(work: (tx: Stores) => Promise<T>): Promise<T>;
+  ping(): Promise<void>;
+}
+
+function bind(knex: Knex, engine: Database['engine']): Stores {
+  return {
+    users: new UsersStore(knex),
+    tokens: new TokensStore(knex),
+    customers: new CustomersStore(knex),
+    channelAccounts: new ChannelAccountsStore(knex),
+    conversations: new ConversationsStore(knex),
+    messages: new MessagesStore(knex),
+    attachments: new AttachmentsStore(knex),
+    outbox: new OutboxStore(knex, engine),
+    webChatSessions: new WebChatSessionsStore(knex),
+    audit: new AuditStore(knex),
+  };
+}
+
+const MAX_CONFLICT_RETRIES = 5;
+
+export function createStore(db: Database): Store {
+  return {
+    ...bind(db.knex, db.engine),
+    engine: db.engine,
+    async transaction<T>(work: (tx: Stores) => Promise<T>): Promise<T> {
+      for (let attempt = 1; ; attempt++) {
+        try {
+          return await db.knex.transaction((trx) => work(bind(trx, db.engine)));
+        } catch (err) {
+          if (!isUniqueViolation(err) || attempt >= MAX_CONFLICT_RETRIES) throw err;
+        }
+      }
+    },
+    async ping() {
+      await db.knex.raw('select 1');
+    },
+  };
+}

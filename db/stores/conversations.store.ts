@@ -1,0 +1,162 @@
+import type { Knex } from 'knex';
+import type { ChannelKind, Conversation, ConversationStatus } from '../../server/domain/types.js';
+import { newId } from '../ids.js';
+
+interface ConversationRow {
+  id: string;
+  customer_id: string;
+  channel_account_id: string;
+  channel_kind: ChannelKind;
+  status: ConversationStatus;
+  priority: number;
+  queue_id: string | null;
+  assignee_id: string | null;
+  subject: string | null;
+  last_message_at: number;
+  last_customer_message_at: number | null;
+  first_response_at: number | null;
+  resolved_at: number | null;
+  created_at: number;
+  updated_at: number;
+}
+
+const toConversation = (r: ConversationRow): Conversation => ({
+  id: r.id,
+  customerId: r.customer_id,
+  channelAccountId: r.channel_account_id,
+  channelKind: r.channel_kind,
+  status: r.status,
+  priority: r.priority,
+  queueId: r.queue_id,
+  assigneeId: r.assignee_id,
+  subject: r.subject,
+  lastMessageAt: r.last_message_at,
+  lastCustomerMessageAt: r.last_customer_message_at,
+  firstResponseAt: r.first_response_at,
+  resolvedAt: r.resolved_at,
+  createdAt: r.created_at,
+  updatedAt: r.updated_at,
+});
+
+export interface ConversationFilter {
+  status?: ConversationStatus[];
+  /** A user id, or null for unassigned. */
+  assigneeId?: string | null;
+  channelKind?: ChannelKind;
+  channelAccountId?: string;
+  customerId?: string;
+  queueId?: string;
+  minPriority?: number;
+  /** Free text matched against message text. */
+  query?: string;
+  /** Only conversations this user may see as an agent: theirs or unassigned. */
+  visibleTo?: string;
+}
+
+export interface ConversationCursor {
+  lastMessageAt: number;
+  id: string;
+}
+
+export type ConversationPatch = Partial<
+  Pick<Conversation, 'status' | 'priority' | 'queueId' | 'assigneeId' | 'subject' | 'lastMessageAt' | 'lastCustomerMessageAt' | 'firstResponseAt' | 'resolvedAt'>
+>;
+
+const columnOf: Record<keyof ConversationPatch, keyof ConversationRow> = {
+  status: 'status',
+  priority: 'priority',
+  queueId: 'queue_id',
+  assigneeId: 'assignee_id',
+  subject: 'subject',
+  lastMessageAt: 'last_message_at',
+  lastCustomerMessageAt: 'last_customer_message_at',
+  firstResponseAt: 'first_response_at',
+  resolvedAt: 'resolved_at',
+};
+
+export class ConversationsStore {
+  constructor(private readonly db: Knex) {}
+
+  async findById(id: string): Promise<Conversation | undefined> {
+    const r = await this.db<ConversationRow>('conversations').where({ id }).first();
+    return r && toConversation(r);
+  }
+
+  async findUnresolved(customerId: string, channelAccountId: string): Promise<Conversation | undefined> {
+    const r = await this.db<ConversationRow>('conversations')
+      .where({ customer_id: customerId, channel_account_id: channelAccountId })
+      .whereNot({ status: 'resolved' })
+      .first();
+    return r && toConversation(r);
+  }
+
+  async findLastResolved(customerId: string, channelAccountId: string): Promise<Conversation | undefined> {
+    const r = await this.db<ConversationRow>('conversations')
+      .where({ customer_id: customerId, channel_account_id: channelAccountId, status: 'resolved' })
+      .orderBy('resolved_at', 'desc')
+      .first();
+    return r && toConversation(r);
+  }
+
+  async create(
+    input: { customerId: string; channelAccountId: string; channelKind: ChannelKind; subject?: string | null; priority?: number; queueId?: string | null },
+    now: number,
+  ): Promise<Conversation> {
+    const row: ConversationRow = {
+      id: newId(),
+      customer_id: input.customerId,
+      channel_account_id: input.channelAccountId,
+      channel_kind: input.channelKind,
+      status: 'open',
+      priority: input.priority ?? 0,
+      queue_id: input.queueId ?? null,
+      assignee_id: null,
+      subject: input.subject ?? null,
+      last_message_at: now,
+      last_customer_message_at: null,
+      first_response_at: null,
+      resolved_at: null,
+      created_at: now,
+      updated_at: now,
+    };
+    await this.db('conversations').insert(row);
+    return toConversation(row);
+  }
+
+  async update(id: string, patch: ConversationPatch, now: number): Promise<Conversation | undefined> {
+    const row: Record<string, unknown> = { updated_at: now };
+    for (const [key, value] of Object.entries(patch)) {
+      if (value !== undefined) row[columnOf[key as keyof ConversationPatch]] = value;
+    }
+    await this.db('conversations').where({ id }).update(row);
+    return this.findById(id);
+  }
+
+  async list(filter: ConversationFilter, limit: number, after?: ConversationCursor): Promise<Conversation[]> {
+    const q = this.db<ConversationRow>('conversations')
+      .orderBy([
+        { column: 'last_message_at', order: 'desc' },
+        { column: 'id', order: 'desc' },
+      ])
+      .limit(limit);
+    if (filter.status?.length) q.whereIn('status', filter.status);
+    if (filter.assigneeId === null) q.whereNull('assignee_id');
+    else if (filter.assigneeId) q.where('assignee_id', filter.assigneeId);
+    if (filter.channelKind) q.where('channel_kind', filter.channelKind);
+    if (filter.channelAccountId) q.where('channel_account_id', filter.channelAccountId);
+    if (filter.customerId) q.where('customer_id', filter.customerId);
+    if (filter.queueId) q.where('queue_id', filter.queueId);
+    if (filter.visibleTo) q.where((w) => w.whereNull('assignee_id').orWhere('assignee_id', filter.visibleTo!));
+    if (filter.minPriority !== undefined) q.where('priority', '>=', filter.minPriority);
+    if (filter.query) {
+      const like = `%${filter.query.toLowerCase()}%`;
+      q.whereIn('id', this.db('messages').select('conversation_id').whereRaw('lower(text) like ?', [like]));
+    }
+    if (after) {
+      q.where((w) =>
+        w.where('last_message_at', '<', after.lastMessageAt).orWhere((w2) => w2.where('last_message_at', after.lastMessageAt).where('id', '<', after.id)),
+      );
+    }
+    return (await q).map(toConversation);
+  }
+}

@@ -1,0 +1,119 @@
+import type { Knex } from 'knex';
+import type { Customer, CustomerIdentity, Identity } from '../../server/domain/types.js';
+import { newId } from '../ids.js';
+import { parseJson } from '../json.js';
+
+interface CustomerRow {
+  id: string;
+  name: string | null;
+  locale: string | null;
+  attributes: string;
+  last_contact_at: number | null;
+  created_at: number;
+  updated_at: number;
+}
+
+interface IdentityRow {
+  id: string;
+  customer_id: string;
+  kind: Identity['kind'];
+  scope: string;
+  value: string;
+  created_at: number;
+}
+
+const toCustomer = (r: CustomerRow): Customer => ({
+  id: r.id,
+  name: r.name,
+  locale: r.locale,
+  attributes: parseJson(r.attributes, {}),
+  lastContactAt: r.last_contact_at,
+  createdAt: r.created_at,
+  updatedAt: r.updated_at,
+});
+
+const toIdentity = (r: IdentityRow): CustomerIdentity => ({
+  id: r.id,
+  customerId: r.customer_id,
+  kind: r.kind,
+  scope: r.scope,
+  value: r.value,
+  createdAt: r.created_at,
+});
+
+export class CustomersStore {
+  constructor(private readonly db: Knex) {}
+
+  async findById(id: string): Promise<Customer | undefined> {
+    const r = await this.db<CustomerRow>('customers').where({ id }).first();
+    return r && toCustomer(r);
+  }
+
+  async findByIdentity(identity: Identity): Promise<Customer | undefined> {
+    const r = await this.db<CustomerRow>('customers')
+      .join('customer_identities as i', 'i.customer_id', 'customers.id')
+      .where({ 'i.kind': identity.kind, 'i.scope': identity.scope, 'i.value': identity.value })
+      .first('customers.*');
+    return r && toCustomer(r);
+  }
+
+  async create(input: { name?: string | null; locale?: string | null }, now: number): Promise<Customer> {
+    const row: CustomerRow = {
+      id: newId(),
+      name: input.name ?? null,
+      locale: input.locale ?? null,
+      attributes: '{}',
+      last_contact_at: null,
+      created_at: now,
+      updated_at: now,
+    };
+    await this.db('customers').insert(row);
+    return toCustomer(row);
+  }
+
+  /** Links an identity to a customer; a no-op when that identity already belongs to someone. */
+  async linkIdentity(customerId: string, identity: Identity, now: number): Promise<boolean> {
+    const inserted = await this.db('customer_identities')
+      .insert({ id: newId(), customer_id: customerId, ...identity, created_at: now })
+      .onConflict(['kind', 'scope', 'value'])
+      .ignore()
+      .returning('id');
+    return inserted.length > 0;
+  }
+
+  async identities(customerId: string): Promise<CustomerIdentity[]> {
+    const rows = await this.db<IdentityRow>('customer_identities').where({ customer_id: customerId }).orderBy('created_at');
+    return rows.map(toIdentity);
+  }
+
+  async update(id: string, patch: { name?: string | null; locale?: string | null; lastContactAt?: number }, now: number): Promise<void> {
+    const row: Partial<CustomerRow> = { updated_at: now };
+    if (patch.name !== undefined) row.name = patch.name;
+    if (patch.locale !== undefined) row.locale = patch.locale;
+    if (patch.lastContactAt !== undefined) row.last_contact_at = patch.lastContactAt;
+    await this.db('customers').where({ id }).update(row);
+  }
+
+  /** Merges `attributes` into the customer's attributes. */
+  async setAttributes(id: string, attributes: Record<string, unknown>, now: number): Promise<void> {
+    const current = await this.findById(id);
+    if (!current) return;
+    await this.db('customers')
+      .where({ id })
+      .update({ attributes: JSON.stringify({ ...current.attributes, ...attributes }), updated_at: now });
+  }
+
+  async list(opts: { query?: string; limit: number; before?: string }): Promise<Customer[]> {
+    const q = this.db<CustomerRow>('customers').orderBy('id', 'desc').limit(opts.limit);
+    if (opts.before) q.where('id', '<', opts.before);
+    if (opts.query) {
+      const like = `%${opts.query.toLowerCase()}%`;
+      q.where((w) =>
+        w
+          .whereRaw('lower(name) like ?', [like])
+          .orWhereIn('id', this.db('customer_identities').select('customer_id').whereRaw('lower(value) like ?', [like])),
+      );
+    }
+    return (await q).map(toCustomer);
+  }
+}

@@ -1,0 +1,128 @@
+import type { Knex } from 'knex';
+import type { Message, MessageDirection, MessagePart, MessageStatus, SenderType } from '../../server/domain/types.js';
+import { newId } from '../ids.js';
+import { bool, parseJson } from '../json.js';
+
+interface MessageRow {
+  id: string;
+  conversation_id: string;
+  channel_account_id: string;
+  direction: MessageDirection;
+  sender_type: SenderType;
+  sender_id: string | null;
+  parts: string;
+  text: string;
+  private: boolean | number;
+  provider_message_id: string | null;
+  status: MessageStatus;
+  error_code: string | null;
+  error_message: string | null;
+  created_at: number;
+  updated_at: number;
+}
+
+const toMessage = (r: MessageRow): Message => ({
+  id: r.id,
+  conversationId: r.conversation_id,
+  channelAccountId: r.channel_account_id,
+  direction: r.direction,
+  senderType: r.sender_type,
+  senderId: r.sender_id,
+  parts: parseJson<MessagePart[]>(r.parts, []),
+  text: r.text,
+  private: bool(r.private),
+  providerMessageId: r.provider_message_id,
+  status: r.status,
+  errorCode: r.error_code,
+  errorMessage: r.error_message,
+  createdAt: r.created_at,
+  updatedAt: r.updated_at,
+});
+
+export interface NewMessage {
+  conversationId: string;
+  channelAccountId: string;
+  direction: MessageDirection;
+  senderType: SenderType;
+  senderId: string | null;
+  parts: MessagePart[];
+  text: string;
+  private: boolean;
+  providerMessageId: string | null;
+  status: MessageStatus;
+}
+
+export class MessagesStore {
+  constructor(private readonly db: Knex) {}
+
+  async findById(id: string): Promise<Message | undefined> {
+    const r = await this.db<MessageRow>('messages').where({ id }).first();
+    return r && toMessage(r);
+  }
+
+  async findByProviderId(channelAccountId: string, providerMessageId: string): Promise<Message | undefined> {
+    const r = await this.db<MessageRow>('messages')
+      .where({ channel_account_id: channelAccountId, provider_message_id: providerMessageId })
+      .first();
+    return r && toMessage(r);
+  }
+
+  async insert(m: NewMessage, now: number): Promise<Message> {
+    const row: MessageRow = {
+      id: newId(),
+      conversation_id: m.conversationId,
+      channel_account_id: m.channelAccountId,
+      direction: m.direction,
+      sender_type: m.senderType,
+      sender_id: m.senderId,
+      parts: JSON.stringify(m.parts),
+      text: m.text,
+      private: m.private,
+      provider_message_id: m.providerMessageId,
+      status: m.status,
+      error_code: null,
+      error_message: null,
+      created_at: now,
+      updated_at: now,
+    };
+    await this.db('messages').insert(row);
+    return toMessage(row);
+  }
+
+  /** Messages of a conversation in time order, after an optional message id (for catch-up). */
+  async listForConversation(conversationId: string, opts: { after?: string; limit: number; includePrivate: boolean }): Promise<Message[]> {
+    const q = this.db<MessageRow>('messages').where({ conversation_id: conversationId }).orderBy('id', 'asc').limit(opts.limit);
+    if (opts.after) q.where('id', '>', opts.after);
+    if (!opts.includePrivate) q.where('private', false);
+    return (await q).map(toMessage);
+  }
+
+  /** What a customer may see: non-private messages of their conversations on one channel account. */
+  async listVisibleForCustomer(customerId: string, channelAccountId: string, opts: { after?: string; limit: number }): Promise<Message[]> {
+    const q = this.db<MessageRow>('messages')
+      .whereIn('conversation_id', this.db('conversations').select('id').where({ customer_id: customerId, channel_account_id: channelAccountId }))
+      .where('private', false)
+      .orderBy('id', 'asc')
+      .limit(opts.limit);
+    if (opts.after) q.where('id', '>', opts.after);
+    return (await q).map(toMessage);
+  }
+
+  async updateDelivery(
+    id: string,
+    patch: { status: MessageStatus; providerMessageId?: string | null; errorCode?: string | null; errorMessage?: string | null },
+    now: number,
+  ): Promise<Message | undefined> {
+    const row: Partial<MessageRow> = { status: patch.status, updated_at: now };
+    if (patch.providerMessageId !== undefined) row.provider_message_id = patch.providerMessageId;
+    if (patch.errorCode !== undefined) row.error_code = patch.errorCode;
+    if (patch.errorMessage !== undefined) row.error_message = patch.errorMessage?.slice(0, 500) ?? null;
+    await this.db('messages').where({ id }).update(row);
+    return this.findById(id);
+  }
+
+  async countAll(): Promise<number> {
+    const row = await this.db('messages').count<{ n: number | string }[]>({ n: '*' }).first();
+    return Number(row?.n ?? 0);
+  }
+}

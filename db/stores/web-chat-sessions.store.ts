@@ -1,0 +1,33 @@
+import type { Knex } from 'knex';
+import { newId } from '../ids.js';
+
+export interface WebChatSession {
+  id: string;
+  channelAccountId: string;
+  customerId: string;
+}
+
+export class WebChatSessionsStore {
+  constructor(private readonly db: Knex) {}
+
+  async create(input: { channelAccountId: string; customerId: string; tokenHash: string }, now: number, id = newId()): Promise<WebChatSession> {
+    await this.db('web_chat_sessions').insert({
+      id,
+      channel_account_id: input.channelAccountId,
+      customer_id: input.customerId,
+      token_hash: input.tokenHash,
+      created_at: now,
+      last_seen_at: now,
+    });
+    return { id, channelAccountId: input.channelAccountId, customerId: input.customerId };
+  }
+
+  async findByTokenHash(tokenHash: string): Promise<WebChatSession | undefined> {
+    const r = await this.db('web_chat_sessions').where({ token_hash: tokenHash }).first();
+    return r && { id: r.id, channelAccountId: r.channel_account_id, customerId: r.customer_id };
+  }
+
+  async touch(id: string, now: number): Promise<void> {
+    await this.db('web_chat_sessions').where({ id }).update({ last_seen_at: now });
+  }
+}

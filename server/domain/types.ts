@@ -1,0 +1,148 @@
+// Omnidesk's core vocabulary. Pure data: no I/O, no imports from other layers.
+
+export type Role = 'admin' | 'supervisor' | 'agent';
+export const ROLES = ['admin', 'supervisor', 'agent'] as const satisfies readonly Role[];
+
+export type ChannelKind = 'web_chat' | 'email' | 'sms' | 'voice' | 'line' | 'messenger' | 'slack';
+export const CHANNEL_KINDS = [
+  'web_chat',
+  'email',
+  'sms',
+  'voice',
+  'line',
+  'messenger',
+  'slack',
+] as const satisfies readonly ChannelKind[];
+
+export type IdentityKind = 'phone' | 'email' | 'web_chat' | 'line' | 'messenger' | 'slack';
+
+/** How a sender is known. Channel user ids are scoped to their channel account; phones and emails are not. */
+export interface Identity {
+  kind: IdentityKind;
+  value: string;
+  /** Channel account id for channel-scoped ids (LINE user id, web chat visitor id); '' for phone and email. */
+  scope: string;
+}
+
+export type ConversationStatus = 'open' | 'pending' | 'snoozed' | 'resolved';
+export const CONVERSATION_STATUSES = [
+  'open',
+  'pending',
+  'snoozed',
+  'resolved',
+] as const satisfies readonly ConversationStatus[];
+
+export type MessageDirection = 'inbound' | 'outbound';
+export type SenderType = 'customer' | 'agent' | 'system';
+export type MessageStatus = 'received' | 'queued' | 'sent' | 'delivered' | 'read' | 'failed';
+
+export type MessagePart =
+  | { type: 'text'; text: string }
+  | { type: 'image'; attachmentId: string; filename: string; contentType: string; size: number }
+  | { type: 'file'; attachmentId: string; filename: string; contentType: string; size: number };
+
+/** The one shape every channel adapter produces for an inbound customer message. */
+export interface InboundMessage {
+  channelAccountId: string;
+  channelKind: ChannelKind;
+  /** The provider's id for this message: the idempotency key within the channel account. */
+  providerMessageId: string;
+  sender: {
+    identity: Identity;
+    name?: string;
+    /** Further identities the sender gave (e.g. an email typed into the chat widget). */
+    otherIdentities?: Identity[];
+    locale?: string;
+  };
+  parts: MessagePart[];
+  subject?: string;
+  /** When the provider says the message was sent (epoch ms). */
+  sentAt: number;
+}
+
+export interface Customer {
+  id: string;
+  name: string | null;
+  locale: string | null;
+  attributes: Record<string, unknown>;
+  lastContactAt: number | null;
+  createdAt: number;
+  updatedAt: number;
+}
+
+export interface CustomerIdentity extends Identity {
+  id: string;
+  customerId: string;
+  createdAt: number;
+}
+
+export interface Conversation {
+  id: string;
+  customerId: string;
+  channelAccountId: string;
+  channelKind: ChannelKind;
+  status: ConversationStatus;
+  priority: number;
+  queueId: string | null;
+  assigneeId: string | null;
+  subject: string | null;
+  lastMessageAt: number;
+  lastCustomerMessageAt: number | null;
+  firstResponseAt: number | null;
+  resolvedAt: number | null;
+  createdAt: number;
+  updatedAt: number;
+}
+
+export interface Message {
+  id: string;
+  conversationId: string;
+  channelAccountId: string;
+  direction: MessageDirection;
+  senderType: SenderType;
+  senderId: string | null;
+  parts: MessagePart[];
+  text: string;
+  private: boolean;
+  providerMessageId: string | null;
+  status: MessageStatus;
+  errorCode: string | null;
+  errorMessage: string | null;
+  createdAt: number;
+  updatedAt: number;
+}
+
+export interface User {
+  id: string;
+  email: string;
+  name: string;
+  role: Role;
+  locale: string;
+  active: boolean;
+  createdAt: number;
+  updatedAt: number;
+}
+
+export interface ChannelAccount {
+  id: string;
+  kind: ChannelKind;
+  name: string;
+  settings: Record<string, unknown>;
+  active: boolean;
+  createdAt: number;
+  updatedAt: number;
+}
+
+export interface Attachment {
+  id: string;
+  messageId: string | null;
+  channelAccountId: string;
+  uploaderType: 'customer' | 'agent' | 'provider';
+  uploaderId: string;
+  filename: string;
+  contentType: string;
+  size: number;
+  sha256: string;
+  storageKey: string;
+  createdAt: number;
+}

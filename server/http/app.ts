@@ -1,0 +1,168 @@
+// The express application: health, API, webhooks, the widget and the console.
+import fs from 'node:fs';
+import path from 'node:path';
+import express, { type ErrorRequestHandler, type Request } from 'express';
+import multer from 'multer';
+import { pinoHttp } from 'pino-http';
+import type { Logger } from 'pino';
+import { v7 as uuidv7 } from 'uuid';
+import { AppError, type ErrorCode } from '../domain/errors.js';
+import { projectRoot } from '../paths.js';
+import { LoginBody, authRoutes } from './routes/auth.route.js';
+import { channelAccountRoutes } from './routes/channel-accounts.route.js';
+import { conversationRoutes } from './routes/conversations.route.js';
+import { customerRoutes } from './routes/customers.route.js';
+import { userRoutes } from './routes/users.route.js';
+import { attachmentRoutes } from './routes/attachments.route.js';
+import { webChatRoutes } from './routes/web-chat.route.js';
+import { LoginThrottle } from './login-throttle.js';
+import { mountRoutes, openApiDocument, parse, type Authenticator } from './route-kit.js';
+import type { HttpOptions, Services } from './services.js';
+
+const STATUS: Record<ErrorCode, number> = {
+  VALIDATION: 400,
+  UNAUTHENTICATED: 401,
+  FORBIDDEN: 403,
+  NOT_FOUND: 404,
+  CONFLICT: 409,
+  PAYLOAD_TOO_LARGE: 413,
+  UNSUPPORTED_MEDIA_TYPE: 415,
+  RATE_LIMITED: 429,
+  INTERNAL: 500,
+};
+
+export function bearerToken(req: Request): string | undefined {
+  const header = req.get('authorization');
+  const match = header && /^Bearer ([\w-]{1,200})$/.exec(header);
+  return match?.[1];
+}
+
+export interface AppHooks {
+  ready: () => Promise<boolean>;
+  /** Counts requests in flight so shutdown can wait for them. */
+  track: <T>(work: Promise<T>) => Promise<T>;
+}
+
+export function createApp(s: Services, options: HttpOptions, log: Logger, hooks: AppHooks): express.Express {
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('trust proxy', 'loopback');
+
+  app.use(
+    pinoHttp({
+      logger: log,
+      genReqId: (req, res) => {
+        const incoming = req.headers['x-request-id'];
+        const id = typeof incoming === 'string' && /^[\w.-]{1,100}$/.test(incoming) ? incoming : uuidv7();
+        res.setHeader('x-request-id', id);
+        return id;
+      },
+      // Tokens and cookies never reach the logs.
+      redact: ['req.headers.authorization', 'req.headers.cookie', 'req.query.token'],
+      autoLogging: { ignore: (req) => req.url === '/healthz' || req.url === '/readyz' },
+      customLogLevel: (_req, res, err) => (err || res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'warn' : 'info'),
+    }),
+  );
+  app.use((req, res, next) => {
+    let finished: () => void = () => undefined;
+    void hooks.track(new Promise<void>((resolve) => (finished = resolve)));
+    res.on('close', finished);
+    next();
+  });
+
+  app.get('/healthz', (_req, res) => {
+    res.json({ status: 'ok' });
+  });
+  app.get('/readyz', async (_req, res) => {
+    const ready = await hooks.ready().catch(() => false);
+    res.status(ready ? 200 : 503).json({ status: ready ? 'ready' : 'unavailable' });
+  });
+
+  const throttle = new LoginThrottle(s.now);
+  const authenticate: Authenticator = async (req) => {
+    const token = bearerToken(req);
+    const found = token ? await s.auth.authenticate(token) : undefined;
+    return found && token ? { user: found.user, token } : undefined;
+  };
+  const upload = multer({ storage: multer.memoryStorage(), limits: { fileSize: options.uploadMaxBytes, files: 1, fields: 5 } });
+
+  const api = express.Router();
+  api.use(express.json({ limit: options.jsonBodyLimit, strict: true }));
+  const defs = [...authRoutes(s), ...userRoutes(s), ...channelAccountRoutes(s, options), ...conversationRoutes(s), ...customerRoutes(s)];
+  const extraPaths = {
+    '/api/v1/auth/login': {
+      post: {
+        summary: 'Log in with email and password; returns a bearer token',
+        tags: ['auth'],
+        requestBody: { required: true, content: { 'application/json': { schema: { $ref: '#/components/schemas/Login' } } } },
+        responses: { 200: { description: 'token, expiresAt, user' }, 401: { $ref: '#/components/responses/Error' }, 429: { $ref: '#/components/responses/Error' } },
+      },
+    },
+    ...attachmentRoutes.openApi,
+    ...webChatRoutes.openApi,
+  };
+  const openapi = openApiDocument(defs, { paths: extraPaths }, options.version) as { components: Record<string, unknown> };
+  openapi.components.schemas = { Login: { type: 'object', properties: { email: { type: 'string' }, password: { type: 'string' } }, required: ['email', 'password'] } };
+  api.get('/openapi.json', (_req, res) => {
+    res.json(openapi);
+  });
+  api.post('/auth/login', async (req, res, next) => {
+    try {
+      const body = parse(LoginBody, req.body ?? {}, 'body');
+      throttle.check(body.email);
+      try {
+        const session = await s.auth.login(body.email, body.password);
+        throttle.succeeded(body.email);
+        res.json(session);
+      } catch (err) {
+        if (err instanceof AppError && err.code === 'UNAUTHENTICATED') throttle.failed(body.email);
+        throw err;
+      }
+    } catch (err) {
+      next(err);
+    }
+  });
+  attachmentRoutes.mount(api, s, authenticate, upload);
+  mountRoutes(api, defs, authenticate);
+  api.use((_req, _res, next) => next(new AppError('NOT_FOUND', 'no such API route; see /api/v1/openapi.json')));
+  app.use('/api/v1', api);
+
+  const webhooks = express.Router();
+  webhooks.use(express.json({ limit: options.jsonBodyLimit, strict: true }));
+  webChatRoutes.mount(webhooks, s, upload);
+  webhooks.use((_req, _res, next) => next(new AppError('NOT_FOUND', 'no such webhook')));
+  app.use('/webhooks', webhooks);
+
+  // The web chat widget and its demo page.
+  const widgetDir = path.join(projectRoot, 'channels', 'web-chat', 'widget');
+  app.get('/widget/demo', (_req, res) => res.sendFile(path.join(widgetDir, 'demo.html')));
+  app.use('/widget', express.static(widgetDir, { index: false, maxAge: '5m' }));
+
+  // The agent console: the built app when present, else the minimal page.
+  const consoleDir = fs.existsSync(path.join(projectRoot, 'agent-ui', 'dist', 'index.html'))
+    ? path.join(projectRoot, 'agent-ui', 'dist')
+    : path.join(projectRoot, 'agent-ui', 'public');
+  app.use(express.static(consoleDir, { index: 'index.html' }));
+
+  app.use(errorHandler(log));
+  return app;
+}
+
+function errorHandler(log: Logger): ErrorRequestHandler {
+  return (err, req, res, _next) => {
+    const e = err as { type?: string; code?: string; status?: number; expose?: boolean } & Error;
+    let appError: AppError;
+    if (err instanceof AppError) appError = err;
+    else if (e.type === 'entity.parse.failed') appError = new AppError('VALIDATION', 'the request body is not valid JSON');
+    else if (e.type === 'entity.too.large' || e.code === 'LIMIT_FILE_SIZE') appError = new AppError('PAYLOAD_TOO_LARGE', 'the request body or file is too large');
+    else if (e instanceof multer.MulterError) appError = new AppError('VALIDATION', `upload: ${e.message}`);
+    else if (e.status && e.status >= 400 && e.status < 500 && e.expose) appError = new AppError('VALIDATION', e.message);
+    else {
+      req.log?.error({ err }, 'unhandled error');
+      if (!req.log) log.error({ err }, 'unhandled error');
+      appError = new AppError('INTERNAL', 'something went wrong on our side; the request id is in the x-request-id header');
+    }
+    if (res.headersSent) return;
+    res.status(STATUS[appError.code]).json({ error: { code: appError.code, message: appError.message, ...(appError.details !== undefined && { details: appError.details }) } });
+  };
+}

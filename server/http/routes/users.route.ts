@@ -1,0 +1,66 @@
+import { z } from 'zod';
+import { ROLES } from '../../domain/types.js';
+import { notFound } from '../../domain/errors.js';
+import { route } from '../route-kit.js';
+import type { Services } from '../services.js';
+
+const NewUser = z
+  .object({
+    email: z.email().max(320),
+    name: z.string().trim().min(1).max(200),
+    role: z.enum(ROLES),
+    password: z.string().min(12, 'must be at least 12 characters').max(200),
+    locale: z.enum(['en', 'th']).optional(),
+  })
+  .strict();
+
+const UserPatch = z
+  .object({
+    name: z.string().trim().min(1).max(200).optional(),
+    role: z.enum(ROLES).optional(),
+    locale: z.enum(['en', 'th']).optional(),
+    active: z.boolean().optional(),
+    password: z.string().min(12, 'must be at least 12 characters').max(200).optional(),
+  })
+  .strict();
+
+export function userRoutes(s: Services) {
+  return [
+    route({ method: 'get', path: '/users', summary: 'List users', tag: 'users', role: 'supervisor', handler: async () => ({ users: await s.store.users.list() }) }),
+    route({
+      method: 'post',
+      path: '/users',
+      summary: 'Create a user (admin, supervisor or agent)',
+      tag: 'users',
+      role: 'admin',
+      status: 201,
+      body: NewUser,
+      handler: async ({ user, body }) => ({ user: await s.users.create(user, body) }),
+    }),
+    route({
+      method: 'get',
+      path: '/users/:id',
+      summary: 'Read a user',
+      tag: 'users',
+      role: 'supervisor',
+      handler: async ({ params }) => {
+        const found = await s.store.users.findById(params.id!);
+        if (!found) throw notFound('user');
+        return { user: found };
+      },
+    }),
+    route({
+      method: 'patch',
+      path: '/users/:id',
+      summary: 'Change a user; a new password or deactivation revokes their sessions',
+      tag: 'users',
+      role: 'admin',
+      body: UserPatch,
+      handler: async ({ user, params, body }) => {
+        const updated = await s.users.update(user, params.id!, body);
+        if (body.password || body.active === false) s.onSessionsRevoked({ userId: updated.id });
+        return { user: updated };
+      },
+    }),
+  ];
+}

@@ -1,0 +1,34 @@
+// What the HTTP layer may call: use cases, read access to the store, and a few collaborators.
+import type { Store } from '../../db/store.js';
+import type { ChannelRegistry } from '../../channels/registry.js';
+import type { Auth } from '../usecases/authenticate.js';
+import type { makeManageUsers } from '../usecases/manage-users.js';
+import type { makeReplyToConversation } from '../usecases/reply-to-conversation.js';
+import type { makeAssignConversation } from '../usecases/assign-conversation.js';
+import type { makeChangeConversationStatus } from '../usecases/change-conversation-status.js';
+import type { makeManageChannelAccounts } from '../usecases/manage-channel-accounts.js';
+import type { WebChat } from '../usecases/web-chat.js';
+import type { FileStorage } from '../storage/file-storage.js';
+
+export interface Services {
+  store: Store;
+  channels: ChannelRegistry;
+  auth: Auth;
+  users: ReturnType<typeof makeManageUsers>;
+  channelAccounts: ReturnType<typeof makeManageChannelAccounts>;
+  reply: ReturnType<typeof makeReplyToConversation>;
+  assign: ReturnType<typeof makeAssignConversation>;
+  changeStatus: ReturnType<typeof makeChangeConversationStatus>;
+  webChat: WebChat;
+  files: FileStorage;
+  now: () => number;
+  /** Live sockets of revoked sessions are closed through this. */
+  onSessionsRevoked: (match: { tokenHash?: string; userId?: string; exceptTokenHash?: string }) => void;
+}
+
+export interface HttpOptions {
+  publicUrl: string | undefined;
+  jsonBodyLimit: string;
+  uploadMaxBytes: number;
+  version: string;
+}

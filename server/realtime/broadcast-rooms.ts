@@ -1,0 +1,47 @@
+// One place that maps each domain event to the socket rooms that should hear of it (Chatwoot's
+// listener idea). Pure: easy to table-test, and the gateway stays a thin relay.
+import type { DomainEvent } from '../domain/events.js';
+import type { Conversation, Message } from '../domain/types.js';
+import { DEFAULT_QUEUE_ROOM, type MessageStatusEvent } from './contract.js';
+
+export type Broadcast =
+  | { event: 'conversation:created' | 'conversation:updated'; payload: Conversation; rooms: string[] }
+  | { event: 'message:created'; payload: Message; rooms: string[] }
+  | { event: 'message:status'; payload: MessageStatusEvent; rooms: string[] };
+
+/** Rooms that follow a conversation: its own room, supervisors, and its assignee or its queue. */
+export function roomsOf(c: Conversation, previous?: Conversation): string[] {
+  const rooms = new Set([`conversation:${c.id}`, 'supervisors']);
+  rooms.add(c.assigneeId ? `agent:${c.assigneeId}` : c.queueId ? `queue:${c.queueId}` : DEFAULT_QUEUE_ROOM);
+  // The agent who lost the conversation must hear that it left their list.
+  if (previous?.assigneeId && previous.assigneeId !== c.assigneeId) rooms.add(`agent:${previous.assigneeId}`);
+  return [...rooms];
+}
+
+export function roomsForEvent(event: DomainEvent): Broadcast | undefined {
+  switch (event.type) {
+    case 'conversation.created':
+      return { event: 'conversation:created', payload: event.conversation, rooms: roomsOf(event.conversation) };
+    case 'conversation.updated':
+      return { event: 'conversation:updated', payload: event.conversation, rooms: roomsOf(event.conversation, event.previous) };
+    case 'message.created':
+      return { event: 'message:created', payload: event.message, rooms: roomsOf(event.conversation) };
+    case 'message.status': {
+      const m = event.message;
+      return {
+        event: 'message:status',
+        payload: {
+          id: m.id,
+          conversationId: m.conversationId,
+          status: m.status,
+          providerMessageId: m.providerMessageId,
+          errorCode: m.errorCode,
+          errorMessage: m.errorMessage,
+        },
+        rooms: roomsOf(event.conversation),
+      };
+    }
+    case 'outbox.enqueued':
+      return undefined;
+  }
+}

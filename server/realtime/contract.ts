@@ -1,0 +1,59 @@
+// The one typed event contract for socket.io, shared by the server, the agent console and tests.
+// Types only: the browser bundles import this file without pulling server code.
+import type { Conversation, Message, MessageStatus } from '../domain/types.js';
+import type { VisitorMessage } from '../../channels/web-chat/visitor-message.js';
+
+export type { VisitorMessage };
+
+export type AckError = { ok: false; error: { code: string; message: string } };
+export type Ack<T extends object = object> = ({ ok: true } & T) | AckError;
+export type AckFn<T extends object = object> = (response: Ack<T>) => void;
+
+export interface MessageStatusEvent {
+  id: string;
+  conversationId: string;
+  status: MessageStatus;
+  providerMessageId: string | null;
+  errorCode: string | null;
+  errorMessage: string | null;
+}
+
+export interface TypingEvent {
+  conversationId: string;
+  from: 'customer' | 'agent';
+  userId: string | null;
+  name: string | null;
+  typing: boolean;
+}
+
+/** Rooms: `agent:<userId>`, `conversation:<id>`, `queue:<id>`, `supervisors`. Visitors have their own. */
+export type RoomName = `agent:${string}` | `conversation:${string}` | `queue:${string}` | 'supervisors';
+
+export interface ServerToClientEvents {
+  // Agent and supervisor sockets
+  'conversation:created': (conversation: Conversation) => void;
+  'conversation:updated': (conversation: Conversation) => void;
+  'message:created': (message: Message) => void;
+  'message:status': (status: MessageStatusEvent) => void;
+  typing: (event: TypingEvent) => void;
+  'session:expired': (info: { reason: 'expired' | 'revoked' }) => void;
+  // Web chat visitor sockets
+  'visitor:message': (message: VisitorMessage, ack: (received: boolean) => void) => void;
+  'visitor:typing': (event: { typing: boolean; name: string | null }) => void;
+}
+
+export interface ClientToServerEvents {
+  // Agent and supervisor sockets
+  'room:join': (request: { room: string }, ack: AckFn) => void;
+  'room:leave': (request: { room: string }, ack: AckFn) => void;
+  'agent:typing': (event: { conversationId: string; typing: boolean }) => void;
+  // Web chat visitor sockets
+  'visitor:send': (
+    message: { clientMessageId: string; text?: string; attachmentIds?: string[] },
+    ack: AckFn<{ message: VisitorMessage; duplicate: boolean }>,
+  ) => void;
+  'visitor:typing': (event: { typing: boolean }) => void;
+  'visitor:history': (request: { after?: string }, ack: AckFn<{ messages: VisitorMessage[] }>) => void;
+}
+
+export const DEFAULT_QUEUE_ROOM = 'queue:default';

@@ -1,0 +1,277 @@
+// socket.io gateway: authenticates every handshake, keeps sockets to the rooms their role allows,
+// limits event size and rate, and relays domain events to the right rooms.
+import type http from 'node:http';
+import { Server, type Socket } from 'socket.io';
+import { z } from 'zod';
+import type { Logger } from 'pino';
+import { AppError } from '../domain/errors.js';
+import { canViewConversation, hasRole } from '../domain/policy.js';
+import type { User } from '../domain/types.js';
+import { toVisitorMessage, type VisitorMessage } from '../../channels/web-chat/visitor-message.js';
+import type { Auth } from '../usecases/authenticate.js';
+import type { WebChat, WebChatSession } from '../usecases/web-chat.js';
+import type { Store } from '../../db/store.js';
+import type { EventBus } from '../event-bus.js';
+import { hashToken } from '../security/tokens.js';
+import {
+  DEFAULT_QUEUE_ROOM,
+  type AckError,
+  type ClientToServerEvents,
+  type ServerToClientEvents,
+} from './contract.js';
+import { roomsForEvent } from './broadcast-rooms.js';
+import { TokenBucket } from './token-bucket.js';
+
+type SocketData =
+  | { kind: 'agent'; user: User; tokenHash: string; expiresAt: number; bucket: TokenBucket }
+  | { kind: 'visitor'; session: WebChatSession; name: string | null; bucket: TokenBucket };
+
+type IoServer = Server<ClientToServerEvents, ServerToClientEvents, Record<string, never>, SocketData>;
+type IoSocket = Socket<ClientToServerEvents, ServerToClientEvents, Record<string, never>, SocketData>;
+
+export interface GatewayOptions {
+  maxEventBytes: number;
+  eventsPerSecond: number;
+  /** How long to wait for a visitor's browser to acknowledge a pushed message. */
+  visitorAckTimeoutMs: number;
+}
+
+const RoomRequest = z.object({ room: z.string().min(1).max(100) }).strict();
+const AgentTyping = z.object({ conversationId: z.string().min(1).max(64), typing: z.boolean() }).strict();
+const VisitorSend = z
+  .object({
+    clientMessageId: z.string().min(1).max(64).regex(/^[\w-]+$/, 'letters, digits, _ and - only'),
+    text: z.string().max(4000).optional(),
+    attachmentIds: z.array(z.string().min(1).max(64)).max(10).optional(),
+  })
+  .strict()
+  .refine((m) => (m.text?.trim().length ?? 0) > 0 || (m.attachmentIds?.length ?? 0) > 0, 'a message needs text or an attachment');
+const VisitorTyping = z.object({ typing: z.boolean() }).strict();
+const VisitorHistory = z.object({ after: z.string().max(64).optional() }).strict();
+
+const visitorRoom = (sessionId: string) => `visitor:${sessionId}`;
+
+function fail(err: unknown): AckError {
+  if (err instanceof AppError) return { ok: false, error: { code: err.code, message: err.message } };
+  if (err instanceof z.ZodError) {
+    return { ok: false, error: { code: 'VALIDATION', message: err.issues.map((i) => `${i.path.join('.') || 'event'}: ${i.message}`).join('; ') } };
+  }
+  return { ok: false, error: { code: 'INTERNAL', message: 'something went wrong; try again' } };
+}
+
+export class Gateway {
+  readonly io: IoServer;
+  private readonly expiryTimers = new Map<string, NodeJS.Timeout>();
+
+  constructor(
+    httpServer: http.Server,
+    private readonly deps: { auth: Auth; webChat: WebChat; store: Store; events: EventBus; log: Logger; now: () => number },
+    private readonly options: GatewayOptions,
+  ) {
+    this.io = new Server(httpServer, {
+      // The widget runs on customers' sites; auth is a token in the handshake, never a cookie.
+      cors: { origin: true },
+      // Hard cap per packet; the per-event cap below answers with a clear error first.
+      maxHttpBufferSize: Math.max(options.maxEventBytes * 2, 1_000_000),
+      connectionStateRecovery: { maxDisconnectionDuration: 2 * 60_000, skipMiddlewares: false },
+    });
+    this.io.use((socket, next) => {
+      this.authenticate(socket).then(
+        () => next(),
+        (err: unknown) => next(Object.assign(new Error(err instanceof AppError ? err.message : 'authentication failed'), { data: { code: 'UNAUTHENTICATED' } })),
+      );
+    });
+    this.io.on('connection', (socket) => this.onConnection(socket));
+    deps.events.subscribe((event) => {
+      const target = roomsForEvent(event);
+      if (!target) return;
+      const to = this.io.to(target.rooms);
+      if (target.event === 'message:created') to.emit('message:created', target.payload);
+      else if (target.event === 'message:status') to.emit('message:status', target.payload);
+      else to.emit(target.event, target.payload);
+    });
+  }
+
+  private async authenticate(socket: IoSocket): Promise<void> {
+    const auth = socket.handshake.auth as { token?: unknown; visitorToken?: unknown };
+    const bucket = new TokenBucket(this.options.eventsPerSecond, this.options.eventsPerSecond * 2, this.deps.now);
+    if (typeof auth.token === 'string') {
+      const found = await this.deps.auth.authenticate(auth.token);
+      if (!found) throw new AppError('UNAUTHENTICATED', 'token is missing, wrong, expired or revoked; log in again');
+      socket.data = { kind: 'agent', user: found.user, tokenHash: hashToken(auth.token), expiresAt: found.expiresAt, bucket };
+      return;
+    }
+    if (typeof auth.visitorToken === 'string') {
+      const session = await this.deps.webChat.resolveSession(auth.visitorToken);
+      if (!session) throw new AppError('UNAUTHENTICATED', 'web chat session is unknown; start a new chat');
+      socket.data = { kind: 'visitor', session, name: null, bucket };
+      return;
+    }
+    throw new AppError('UNAUTHENTICATED', 'send auth.token (agents) or auth.visitorToken (web chat) in the handshake');
+  }
+
+  private onConnection(socket: IoSocket): void {
+    // Every event passes the size and rate limits before its handler runs.
+    socket.use(([, ...args], next) => {
+      const ack = args.at(-1);
+      const reply = (code: string, message: string) => {
+        if (typeof ack === 'function') (ack as (r: AckError) => void)({ ok: false, error: { code, message } });
+      };
+      if (Buffer.byteLength(JSON.stringify(args.filter((a) => typeof a !== 'function')) ?? '') > this.options.maxEventBytes) {
+        return reply('PAYLOAD_TOO_LARGE', `events are limited to ${this.options.maxEventBytes} bytes`);
+      }
+      if (!socket.data.bucket.take()) return reply('RATE_LIMITED', 'too many events; slow down');
+      next();
+    });
+    const data = socket.data;
+    if (data.kind === 'agent') this.onAgent(socket, data.user);
+    else this.onVisitor(socket, data.session);
+  }
+
+  private onAgent(socket: IoSocket, user: User): void {
+    const data = socket.data as Extract<SocketData, { kind: 'agent' }>;
+    void socket.join([`agent:${user.id}`, DEFAULT_QUEUE_ROOM, ...(hasRole(user, 'supervisor') ? ['supervisors'] : [])]);
+    const timer = setTimeout(() => {
+      socket.emit('session:expired', { reason: 'expired' });
+      socket.disconnect(true);
+    }, Math.min(Math.max(data.expiresAt - this.deps.now(), 0), 2 ** 31 - 1));
+    timer.unref();
+    this.expiryTimers.set(socket.id, timer);
+    socket.on('disconnect', () => {
+      clearTimeout(timer);
+      this.expiryTimers.delete(socket.id);
+    });
+
+    socket.on('room:join', async (request, ack) => {
+      const done = typeof ack === 'function' ? ack : () => undefined;
+      try {
+        const { room } = RoomRequest.parse(request);
+        await this.authorizeRoom(user, room);
+        await socket.join(room);
+        done({ ok: true });
+      } catch (err) {
+        done(fail(err));
+      }
+    });
+    socket.on('room:leave', async (request, ack) => {
+      const done = typeof ack === 'function' ? ack : () => undefined;
+      try {
+        const { room } = RoomRequest.parse(request);
+        await socket.leave(room);
+        done({ ok: true });
+      } catch (err) {
+        done(fail(err));
+      }
+    });
+    socket.on('agent:typing', async (event) => {
+      const parsed = AgentTyping.safeParse(event);
+      if (!parsed.success) return;
+      const conversation = await this.deps.store.conversations.findById(parsed.data.conversationId);
+      if (!conversation || !canViewConversation(user, conversation)) return;
+      socket.to(`conversation:${conversation.id}`).emit('typing', {
+        conversationId: conversation.id,
+        from: 'agent',
+        userId: user.id,
+        name: user.name,
+        typing: parsed.data.typing,
+      });
+      if (conversation.channelKind === 'web_chat') {
+        const visitors = await this.deps.webChat.visitorSessionsOf(conversation.customerId, conversation.channelAccountId);
+        if (visitors.length) this.io.to(visitors.map(visitorRoom)).emit('visitor:typing', { typing: parsed.data.typing, name: user.name });
+      }
+    });
+  }
+
+  private async authorizeRoom(user: User, room: string): Promise<void> {
+    const [kind, id] = room.split(/:(.*)/s, 2) as [string, string | undefined];
+    const deny = () => new AppError('FORBIDDEN', `you may not join ${room}`);
+    if (room === 'supervisors') {
+      if (!hasRole(user, 'supervisor')) throw deny();
+      return;
+    }
+    if (!id) throw new AppError('VALIDATION', `unknown room ${room}; rooms are agent:<id>, conversation:<id>, queue:<id>, supervisors`);
+    switch (kind) {
+      case 'agent':
+        if (id !== user.id && !hasRole(user, 'supervisor')) throw deny();
+        return;
+      case 'queue':
+        return; // every agent may watch queues until queue membership arrives with routing
+      case 'conversation': {
+        const conversation = await this.deps.store.conversations.findById(id);
+        if (!conversation) throw new AppError('NOT_FOUND', 'conversation not found');
+        if (!canViewConversation(user, conversation)) throw deny();
+        return;
+      }
+      default:
+        throw deny();
+    }
+  }
+
+  private onVisitor(socket: IoSocket, session: WebChatSession): void {
+    void socket.join(visitorRoom(session.id));
+    const deny = (_req: unknown, ack: unknown) => {
+      if (typeof ack === 'function') ack({ ok: false, error: { code: 'FORBIDDEN', message: 'web chat visitors cannot join agent rooms' } });
+    };
+    socket.on('room:join', deny);
+    socket.on('room:leave', deny);
+
+    socket.on('visitor:send', async (raw, ack) => {
+      const done = typeof ack === 'function' ? ack : () => undefined;
+      try {
+        const input = VisitorSend.parse(raw);
+        const { message, created } = await this.deps.webChat.receive(session, input);
+        done({ ok: true, message: toVisitorMessage(message), duplicate: !created });
+        if (created) socket.to(visitorRoom(session.id)).emit('visitor:message', toVisitorMessage(message), () => undefined);
+      } catch (err) {
+        if (!(err instanceof AppError) && !(err instanceof z.ZodError)) this.deps.log.error({ err }, 'web chat message failed');
+        done(fail(err));
+      }
+    });
+    socket.on('visitor:typing', async (event) => {
+      const parsed = VisitorTyping.safeParse(event);
+      if (!parsed.success) return;
+      const conversation = await this.deps.store.conversations.findUnresolved(session.customerId, session.channelAccountId);
+      if (!conversation) return;
+      const rooms = [`conversation:${conversation.id}`, 'supervisors', conversation.assigneeId ? `agent:${conversation.assigneeId}` : DEFAULT_QUEUE_ROOM];
+      this.io.to(rooms).emit('typing', { conversationId: conversation.id, from: 'customer', userId: null, name: null, typing: parsed.data.typing });
+    });
+    socket.on('visitor:history', async (raw, ack) => {
+      const done = typeof ack === 'function' ? ack : () => undefined;
+      try {
+        const { after } = VisitorHistory.parse(raw ?? {});
+        const messages = await this.deps.webChat.history(session, after);
+        done({ ok: true, messages: messages.map((m) => toVisitorMessage(m)) });
+      } catch (err) {
+        done(fail(err));
+      }
+    });
+  }
+
+  /** Pushes to every socket of a visitor; true when one of them acknowledged in time. */
+  async pushToVisitor(sessionId: string, message: VisitorMessage): Promise<boolean> {
+    try {
+      const acks = await this.io.to(visitorRoom(sessionId)).timeout(this.options.visitorAckTimeoutMs).emitWithAck('visitor:message', message);
+      return acks.some(Boolean);
+    } catch {
+      return false; // no socket acknowledged in time: the visitor gets it from history
+    }
+  }
+
+  /** Ends the live sockets of a token (logout) or of a user (password change, deactivation). */
+  disconnectSessions(match: { tokenHash?: string; userId?: string; exceptTokenHash?: string }, reason: 'revoked' | 'expired' = 'revoked'): void {
+    for (const socket of this.io.sockets.sockets.values()) {
+      const d = socket.data;
+      if (d?.kind !== 'agent') continue;
+      const hit = (match.tokenHash && d.tokenHash === match.tokenHash) || (match.userId && d.user.id === match.userId);
+      if (hit && d.tokenHash !== match.exceptTokenHash) {
+        socket.emit('session:expired', { reason });
+        socket.disconnect(true);
+      }
+    }
+  }
+
+  async close(): Promise<void> {
+    for (const timer of this.expiryTimers.values()) clearTimeout(timer);
+    await new Promise<void>((resolve) => this.io.close(() => resolve()));
+  }
+}

@@ -1,0 +1,127 @@
+// Builds and starts one Omnidesk node from a Config. main.ts and the tests both use it.
+import http from 'node:http';
+import path from 'node:path';
+import type { AddressInfo } from 'node:net';
+import type { Logger } from 'pino';
+import { migrate, openDatabase, type Database } from '../db/connection.js';
+import { createStore, type Store } from '../db/store.js';
+import { ChannelRegistry } from '../channels/registry.js';
+import { createWebChatChannel } from '../channels/web-chat/web-chat.channel.js';
+import type { Config } from './config.js';
+import { EventBus } from './event-bus.js';
+import { createApp } from './http/app.js';
+import { OutboxWorker, DEFAULT_OUTBOX_OPTIONS, type OutboxOptions } from './outbox/outbox-worker.js';
+import { Gateway } from './realtime/gateway.js';
+import { SecretBox, resolveSecret } from './security/secret-box.js';
+import { FileStorage } from './storage/file-storage.js';
+import { makeAuth } from './usecases/authenticate.js';
+import { makeAssignConversation } from './usecases/assign-conversation.js';
+import { makeChangeConversationStatus } from './usecases/change-conversation-status.js';
+import { makeIngestMessage } from './usecases/ingest-message.js';
+import { makeManageChannelAccounts } from './usecases/manage-channel-accounts.js';
+import { makeManageUsers } from './usecases/manage-users.js';
+import { makeReplyToConversation } from './usecases/reply-to-conversation.js';
+import { makeWebChat } from './usecases/web-chat.js';
+
+export interface RunningServer {
+  url: string;
+  port: number;
+  store: Store;
+  events: EventBus;
+  /** Stops accepting work, finishes what is in flight, closes the database. */
+  close(): Promise<void>;
+}
+
+export interface StartOptions {
+  now?: () => number;
+  outbox?: Partial<OutboxOptions>;
+  /** PostgreSQL schema (tests isolate themselves). */
+  schema?: string;
+  version?: string;
+}
+
+export async function startServer(config: Config, log: Logger, options: StartOptions = {}): Promise<RunningServer> {
+  const now = options.now ?? Date.now;
+  const database: Database = openDatabase(config.databaseUrl, { schema: options.schema });
+  await migrate(database);
+  const store = createStore(database);
+  const events = new EventBus((err, event) => log.error({ err, event: event.type }, 'event handler failed'));
+  const secrets = new SecretBox(resolveSecret(config.secretKey, config.dataDir));
+  const files = new FileStorage(path.join(config.dataDir, 'attachments'));
+  const deps = { store, events, now };
+
+  // In-flight work (HTTP requests, socket ingests) that shutdown waits for.
+  const inFlight = new Set<Promise<unknown>>();
+  const track = <T>(work: Promise<T>): Promise<T> => {
+    inFlight.add(work);
+    void work.finally(() => inFlight.delete(work)).catch(() => undefined);
+    return work;
+  };
+
+  const ingest = makeIngestMessage(deps, { reopenWindowMs: config.reopenWindowMs });
+  const auth = makeAuth(deps, config.tokenTtlMs);
+  const webChat = makeWebChat({ store, files, now, ingest: (m) => track(ingest(m)) });
+  const users = makeManageUsers(deps);
+  await users.ensureFirstAdmin(config.admin).then((created) => created && log.info({ email: config.admin?.email }, 'created the first admin'));
+
+  const httpServer = http.createServer();
+  let gateway: Gateway | undefined;
+  const channels = new ChannelRegistry([createWebChatChannel({ pushToVisitor: (id, m) => gateway!.pushToVisitor(id, m) })]);
+  const app = createApp(
+    {
+      store,
+      channels,
+      auth,
+      users,
+      channelAccounts: makeManageChannelAccounts({ ...deps, channels, secrets }),
+      reply: makeReplyToConversation(deps),
+      assign: makeAssignConversation(deps),
+      changeStatus: makeChangeConversationStatus(deps),
+      webChat,
+      files,
+      now,
+      onSessionsRevoked: (match) => gateway?.disconnectSessions(match),
+    },
+    { publicUrl: config.publicUrl, jsonBodyLimit: config.jsonBodyLimit, uploadMaxBytes: config.uploadMaxBytes, version: options.version ?? '0.1.0' },
+    log,
+    { ready: () => store.ping().then(() => true), track },
+  );
+  httpServer.on('request', app);
+  gateway = new Gateway(
+    httpServer,
+    { auth, webChat, store, events, log, now },
+    { maxEventBytes: config.socketMaxEventBytes, eventsPerSecond: config.socketEventsPerSecond, visitorAckTimeoutMs: 5_000 },
+  );
+  const outbox = new OutboxWorker({ store, channels, events, secrets, log, now }, { ...DEFAULT_OUTBOX_OPTIONS, ...options.outbox });
+
+  await new Promise<void>((resolve, reject) => {
+    httpServer.once('error', reject);
+    httpServer.listen(config.port, config.host, () => resolve());
+  });
+  outbox.start();
+  const port = (httpServer.address() as AddressInfo).port;
+  const url = `http://127.0.0.1:${port}`;
+  log.info({ port, database: database.engine }, 'omnidesk is listening');
+
+  let closing: Promise<void> | undefined;
+  return {
+    url,
+    port,
+    store,
+    events,
+    close: () =>
+      (closing ??= (async () => {
+        // 1. stop accepting connections; 2. let requests and ingests in flight finish;
+        // 3. stop the outbox after its current sends; 4. close sockets and the database.
+        const stopped = new Promise<void>((resolve) => httpServer.close(() => resolve()));
+        httpServer.closeIdleConnections();
+        const deadline = new Promise((resolve) => setTimeout(resolve, config.shutdownGraceMs).unref());
+        await Promise.race([Promise.allSettled([...inFlight]), deadline]);
+        await outbox.stop();
+        await gateway!.close();
+        httpServer.closeAllConnections();
+        await stopped;
+        await database.close();
+      })()),
+  };
+}

@@ -1,0 +1,122 @@
+// The ingest pipeline: identity → customer, customer → conversation, message stored exactly once.
+import { chooseConversation, textOf } from '../domain/conversation-rules.js';
+import { AppError } from '../domain/errors.js';
+import type { DomainEvent } from '../domain/events.js';
+import type { Conversation, Customer, InboundMessage, Message } from '../domain/types.js';
+import { WriteConflict } from '../../db/connection.js';
+import type { Stores } from '../../db/store.js';
+import type { Deps } from './deps.js';
+
+export interface IngestResult {
+  message: Message;
+  conversation: Conversation;
+  customer: Customer;
+  /** False when this provider message was already stored (a retry or duplicate delivery). */
+  created: boolean;
+}
+
+export interface IngestOptions {
+  reopenWindowMs: number;
+}
+
+export function makeIngestMessage(deps: Deps, options: IngestOptions) {
+  return async function ingestMessage(inbound: InboundMessage): Promise<IngestResult> {
+    if (!inbound.providerMessageId) throw new AppError('VALIDATION', 'inbound message has no provider message id');
+    if (inbound.parts.length === 0) throw new AppError('VALIDATION', 'inbound message has no content');
+
+    const events: DomainEvent[] = [];
+    const result = await deps.store.transaction(async (tx) => {
+      events.length = 0; // a retried transaction starts over
+      const existing = await tx.messages.findByProviderId(inbound.channelAccountId, inbound.providerMessageId);
+      if (existing) {
+        const conversation = (await tx.conversations.findById(existing.conversationId))!;
+        const customer = (await tx.customers.findById(conversation.customerId))!;
+        return { message: existing, conversation, customer, created: false };
+      }
+      const now = deps.now();
+      const customer = await resolveCustomer(tx, inbound, now);
+      const conversation = await resolveConversation(tx, inbound, customer, now, options.reopenWindowMs, events);
+      const message = await tx.messages.insert(
+        {
+          conversationId: conversation.id,
+          channelAccountId: inbound.channelAccountId,
+          direction: 'inbound',
+          senderType: 'customer',
+          senderId: customer.id,
+          parts: inbound.parts,
+          text: textOf(inbound.parts),
+          private: false,
+          providerMessageId: inbound.providerMessageId,
+          status: 'received',
+        },
+        now,
+      );
+      const attachmentIds = inbound.parts.flatMap((p) => (p.type === 'text' ? [] : [p.attachmentId]));
+      await tx.attachments.linkToMessage(attachmentIds, message.id);
+      const updated = (await tx.conversations.update(conversation.id, { lastMessageAt: now, lastCustomerMessageAt: now }, now))!;
+      await tx.customers.update(customer.id, { lastContactAt: now }, now);
+      events.push({ type: 'message.created', message, conversation: updated });
+      return { message, conversation: updated, customer, created: true };
+    });
+    if (result.created) deps.events.publish(...events);
+    return result;
+  };
+}
+
+async function resolveCustomer(tx: Stores, inbound: InboundMessage, now: number): Promise<Customer> {
+  const { identity, name, otherIdentities = [], locale } = inbound.sender;
+  const known = await tx.customers.findByIdentity(identity);
+  if (known) {
+    if (!known.name && name) await tx.customers.update(known.id, { name }, now);
+    return known.name || !name ? known : { ...known, name };
+  }
+  // A new channel identity may belong to someone we know by email or phone (e.g. a returning visitor).
+  for (const other of otherIdentities) {
+    const byOther = await tx.customers.findByIdentity(other);
+    if (byOther) {
+      await tx.customers.linkIdentity(byOther.id, identity, now);
+      return byOther;
+    }
+  }
+  const customer = await tx.customers.create({ name: name ?? null, locale: locale ?? null }, now);
+  // A unique-key collision here means a concurrent first message created this customer: the
+  // transaction is rolled back and retried, and the retry finds them.
+  if (!(await tx.customers.linkIdentity(customer.id, identity, now))) throw new WriteConflict('customer identity');
+  for (const other of otherIdentities) await tx.customers.linkIdentity(customer.id, other, now);
+  return customer;
+}
+
+async function resolveConversation(
+  tx: Stores,
+  inbound: InboundMessage,
+  customer: Customer,
+  now: number,
+  reopenWindowMs: number,
+  events: DomainEvent[],
+): Promise<Conversation> {
+  const unresolved = await tx.conversations.findUnresolved(customer.id, inbound.channelAccountId);
+  const lastResolved = unresolved ? undefined : await tx.conversations.findLastResolved(customer.id, inbound.channelAccountId);
+  const choice = chooseConversation(unresolved, lastResolved, now, reopenWindowMs);
+  switch (choice.action) {
+    case 'append':
+      return choice.conversation;
+    case 'reopen': {
+      const reopened = (await tx.conversations.update(choice.conversation.id, { status: 'open', resolvedAt: null }, now))!;
+      events.push({ type: 'conversation.updated', conversation: reopened, previous: choice.conversation });
+      return reopened;
+    }
+    case 'create': {
+      const created = await tx.conversations.create(
+        {
+          customerId: customer.id,
+          channelAccountId: inbound.channelAccountId,
+          channelKind: inbound.channelKind,
+          subject: inbound.subject ?? null,
+        },
+        now,
+      );
+      events.push({ type: 'conversation.created', conversation: created });
+      return created;
+    }
+  }
+}

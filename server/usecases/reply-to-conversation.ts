@@ -1,0 +1,60 @@
+// An agent's reply or private note. A reply is written with its outbox row in one transaction, so
+// it is sent even if the process dies right after answering the request.
+import { canViewConversation, type Actor } from '../domain/policy.js';
+import { textOf } from '../domain/conversation-rules.js';
+import { AppError, forbidden, notFound } from '../domain/errors.js';
+import type { Conversation, Message, MessagePart } from '../domain/types.js';
+import type { Deps } from './deps.js';
+
+export interface ReplyInput {
+  conversationId: string;
+  actor: Actor;
+  parts: MessagePart[];
+  /** A private note: visible to agents only, never sent to the customer. */
+  private: boolean;
+}
+
+export function makeReplyToConversation(deps: Deps) {
+  return async function replyToConversation(input: ReplyInput): Promise<{ message: Message; conversation: Conversation }> {
+    const result = await deps.store.transaction(async (tx) => {
+      const conversation = await tx.conversations.findById(input.conversationId);
+      if (!conversation) throw notFound('conversation');
+      if (!canViewConversation(input.actor, conversation)) throw forbidden('this conversation is assigned to another agent');
+      const attachmentIds = input.parts.flatMap((p) => (p.type === 'text' ? [] : [p.attachmentId]));
+      const attachments = await tx.attachments.findManyByIds(attachmentIds);
+      if (attachments.length !== attachmentIds.length || attachments.some((a) => a.messageId !== null)) {
+        throw new AppError('VALIDATION', 'an attachment does not exist or is already used by another message');
+      }
+      const now = deps.now();
+      const message = await tx.messages.insert(
+        {
+          conversationId: conversation.id,
+          channelAccountId: conversation.channelAccountId,
+          direction: 'outbound',
+          senderType: 'agent',
+          senderId: input.actor.id,
+          parts: input.parts,
+          text: textOf(input.parts),
+          private: input.private,
+          providerMessageId: null,
+          status: input.private ? 'sent' : 'queued',
+        },
+        now,
+      );
+      await tx.attachments.linkToMessage(attachmentIds, message.id);
+      if (!input.private) await tx.outbox.enqueue(message.id, conversation.channelAccountId, now);
+      const updated = (await tx.conversations.update(
+        conversation.id,
+        {
+          lastMessageAt: now,
+          firstResponseAt: input.private ? undefined : (conversation.firstResponseAt ?? now),
+        },
+        now,
+      ))!;
+      return { message, conversation: updated };
+    });
+    deps.events.publish({ type: 'message.created', message: result.message, conversation: result.conversation });
+    if (!input.private) deps.events.publish({ type: 'outbox.enqueued', messageId: result.message.id });
+    return result;
+  };
+}
