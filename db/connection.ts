@@ -35,9 +35,8 @@ export function openDatabase(url: string, options: OpenOptions = {}): Database {
         // WAL keeps committed transactions across a process crash (kill -9) while letting readers run;
         // synchronous=NORMAL is durable against process death, only an OS crash can lose the last commits.
         afterCreate(conn: SqliteConn, done: (err: Error | null, conn: SqliteConn) => void) {
-          conn.exec(
-            'PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON; PRAGMA busy_timeout=5000;',
-            (err) => done(err, conn),
+          conn.exec('PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON; PRAGMA busy_timeout=5000;', (err) =>
+            done(err, conn),
           );
         },
       },

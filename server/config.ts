@@ -17,10 +17,7 @@ const ConfigSchema = z
     LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
     ADMIN_EMAIL: z.email({ message: 'must be an email address' }).optional(),
     ADMIN_PASSWORD: z.string().min(12, 'must be at least 12 characters').optional(),
-    SECRET_KEY: z
-      .string()
-      .min(32, 'must be at least 32 characters (e.g. `openssl rand -hex 32`)')
-      .optional(),
+    SECRET_KEY: z.string().min(32, 'must be at least 32 characters (e.g. `openssl rand -hex 32`)').optional(),
     TOKEN_TTL_HOURS: duration(12),
     REOPEN_WINDOW_HOURS: z.coerce.number().min(0).default(72),
     UPLOAD_MAX_BYTES: duration(10 * 1024 * 1024),

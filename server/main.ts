@@ -18,7 +18,9 @@ async function main(): Promise<void> {
   const log = createLogger(config.logLevel);
   const server = await startServer(config, log);
   if (!config.admin) log.warn('no ADMIN_EMAIL/ADMIN_PASSWORD set: set them in .env to create the first admin on an empty database');
-  process.stdout.write(`Omnidesk is up: console ${server.url}/  widget demo ${server.url}/widget/demo  API ${server.url}/api/v1/openapi.json\n`);
+  process.stdout.write(
+    `Omnidesk is up: console ${server.url}/  widget demo ${server.url}/widget/demo  API ${server.url}/api/v1/openapi.json\n`,
+  );
 
   let stopping = false;
   const stop = (signal: string) => {

@@ -62,11 +62,13 @@ export async function startServer(config: Config, log: Logger, options: StartOpt
   const auth = makeAuth(deps, config.tokenTtlMs);
   const webChat = makeWebChat({ store, files, now, ingest: (m) => track(ingest(m)) });
   const users = makeManageUsers(deps);
-  await users.ensureFirstAdmin(config.admin).then((created) => created && log.info({ email: config.admin?.email }, 'created the first admin'));
+  await users
+    .ensureFirstAdmin(config.admin)
+    .then((created) => created && log.info({ email: config.admin?.email }, 'created the first admin'));
 
   const httpServer = http.createServer();
-  let gateway: Gateway | undefined;
-  const channels = new ChannelRegistry([createWebChatChannel({ pushToVisitor: (id, m) => gateway!.pushToVisitor(id, m) })]);
+  // The gateway is created after express is attached (socket.io must wrap the existing request listener).
+  const channels = new ChannelRegistry([createWebChatChannel({ pushToVisitor: (id, m) => gateway.pushToVisitor(id, m) })]);
   const app = createApp(
     {
       store,
@@ -80,14 +82,19 @@ export async function startServer(config: Config, log: Logger, options: StartOpt
       webChat,
       files,
       now,
-      onSessionsRevoked: (match) => gateway?.disconnectSessions(match),
+      onSessionsRevoked: (match) => gateway.disconnectSessions(match),
     },
-    { publicUrl: config.publicUrl, jsonBodyLimit: config.jsonBodyLimit, uploadMaxBytes: config.uploadMaxBytes, version: options.version ?? '0.1.0' },
+    {
+      publicUrl: config.publicUrl,
+      jsonBodyLimit: config.jsonBodyLimit,
+      uploadMaxBytes: config.uploadMaxBytes,
+      version: options.version ?? '0.1.0',
+    },
     log,
     { ready: () => store.ping().then(() => true), track },
   );
   httpServer.on('request', app);
-  gateway = new Gateway(
+  const gateway = new Gateway(
     httpServer,
     { auth, webChat, store, events, log, now },
     { maxEventBytes: config.socketMaxEventBytes, eventsPerSecond: config.socketEventsPerSecond, visitorAckTimeoutMs: 5_000 },
@@ -118,7 +125,7 @@ export async function startServer(config: Config, log: Logger, options: StartOpt
         const deadline = new Promise((resolve) => setTimeout(resolve, config.shutdownGraceMs).unref());
         await Promise.race([Promise.allSettled([...inFlight]), deadline]);
         await outbox.stop();
-        await gateway!.close();
+        await gateway.close();
         httpServer.closeAllConnections();
         await stopped;
         await database.close();

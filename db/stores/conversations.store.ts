@@ -59,7 +59,18 @@ export interface ConversationCursor {
 }
 
 export type ConversationPatch = Partial<
-  Pick<Conversation, 'status' | 'priority' | 'queueId' | 'assigneeId' | 'subject' | 'lastMessageAt' | 'lastCustomerMessageAt' | 'firstResponseAt' | 'resolvedAt'>
+  Pick<
+    Conversation,
+    | 'status'
+    | 'priority'
+    | 'queueId'
+    | 'assigneeId'
+    | 'subject'
+    | 'lastMessageAt'
+    | 'lastCustomerMessageAt'
+    | 'firstResponseAt'
+    | 'resolvedAt'
+  >
 >;
 
 const columnOf: Record<keyof ConversationPatch, keyof ConversationRow> = {
@@ -99,7 +110,14 @@ export class ConversationsStore {
   }
 
   async create(
-    input: { customerId: string; channelAccountId: string; channelKind: ChannelKind; subject?: string | null; priority?: number; queueId?: string | null },
+    input: {
+      customerId: string;
+      channelAccountId: string;
+      channelKind: ChannelKind;
+      subject?: string | null;
+      priority?: number;
+      queueId?: string | null;
+    },
     now: number,
   ): Promise<Conversation> {
     const row: ConversationRow = {
@@ -154,7 +172,9 @@ export class ConversationsStore {
     }
     if (after) {
       q.where((w) =>
-        w.where('last_message_at', '<', after.lastMessageAt).orWhere((w2) => w2.where('last_message_at', after.lastMessageAt).where('id', '<', after.id)),
+        w
+          .where('last_message_at', '<', after.lastMessageAt)
+          .orWhere((w2) => w2.where('last_message_at', after.lastMessageAt).where('id', '<', after.id)),
       );
     }
     return (await q).map(toConversation);

@@ -100,7 +100,10 @@ export class MessagesStore {
   /** What a customer may see: non-private messages of their conversations on one channel account. */
   async listVisibleForCustomer(customerId: string, channelAccountId: string, opts: { after?: string; limit: number }): Promise<Message[]> {
     const q = this.db<MessageRow>('messages')
-      .whereIn('conversation_id', this.db('conversations').select('id').where({ customer_id: customerId, channel_account_id: channelAccountId }))
+      .whereIn(
+        'conversation_id',
+        this.db('conversations').select('id').where({ customer_id: customerId, channel_account_id: channelAccountId }),
+      )
       .where('private', false)
       .orderBy('id', 'asc')
       .limit(opts.limit);

@@ -60,7 +60,13 @@ export class OutboxStore {
   async markRetry(id: string, nextAttemptAt: number, code: string, error: string, now: number): Promise<void> {
     await this.db('outbox')
       .where({ id })
-      .update({ next_attempt_at: nextAttemptAt, locked_until: null, last_error_code: code, last_error: error.slice(0, 500), updated_at: now });
+      .update({
+        next_attempt_at: nextAttemptAt,
+        locked_until: null,
+        last_error_code: code,
+        last_error: error.slice(0, 500),
+        updated_at: now,
+      });
   }
 
   async markFailed(id: string, code: string, error: string, now: number): Promise<void> {

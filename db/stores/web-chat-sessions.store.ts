@@ -10,7 +10,11 @@ export interface WebChatSession {
 export class WebChatSessionsStore {
   constructor(private readonly db: Knex) {}
 
-  async create(input: { channelAccountId: string; customerId: string; tokenHash: string }, now: number, id = newId()): Promise<WebChatSession> {
+  async create(
+    input: { channelAccountId: string; customerId: string; tokenHash: string },
+    now: number,
+    id = newId(),
+  ): Promise<WebChatSession> {
     await this.db('web_chat_sessions').insert({
       id,
       channel_account_id: input.channelAccountId,

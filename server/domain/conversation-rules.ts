@@ -2,9 +2,7 @@
 import type { Conversation, MessagePart } from './types.js';
 
 export type ConversationChoice =
-  | { action: 'append'; conversation: Conversation }
-  | { action: 'reopen'; conversation: Conversation }
-  | { action: 'create' };
+  { action: 'append'; conversation: Conversation } | { action: 'reopen'; conversation: Conversation } | { action: 'create' };
 
 /**
  * Where an inbound message goes: the customer's unresolved conversation on that channel account,

@@ -4,15 +4,7 @@ export type Role = 'admin' | 'supervisor' | 'agent';
 export const ROLES = ['admin', 'supervisor', 'agent'] as const satisfies readonly Role[];
 
 export type ChannelKind = 'web_chat' | 'email' | 'sms' | 'voice' | 'line' | 'messenger' | 'slack';
-export const CHANNEL_KINDS = [
-  'web_chat',
-  'email',
-  'sms',
-  'voice',
-  'line',
-  'messenger',
-  'slack',
-] as const satisfies readonly ChannelKind[];
+export const CHANNEL_KINDS = ['web_chat', 'email', 'sms', 'voice', 'line', 'messenger', 'slack'] as const satisfies readonly ChannelKind[];
 
 export type IdentityKind = 'phone' | 'email' | 'web_chat' | 'line' | 'messenger' | 'slack';
 
@@ -25,12 +17,7 @@ export interface Identity {
 }
 
 export type ConversationStatus = 'open' | 'pending' | 'snoozed' | 'resolved';
-export const CONVERSATION_STATUSES = [
-  'open',
-  'pending',
-  'snoozed',
-  'resolved',
-] as const satisfies readonly ConversationStatus[];
+export const CONVERSATION_STATUSES = ['open', 'pending', 'snoozed', 'resolved'] as const satisfies readonly ConversationStatus[];
 
 export type MessageDirection = 'inbound' | 'outbound';
 export type SenderType = 'customer' | 'agent' | 'system';

@@ -95,14 +95,20 @@ export function createApp(s: Services, options: HttpOptions, log: Logger, hooks:
         summary: 'Log in with email and password; returns a bearer token',
         tags: ['auth'],
         requestBody: { required: true, content: { 'application/json': { schema: { $ref: '#/components/schemas/Login' } } } },
-        responses: { 200: { description: 'token, expiresAt, user' }, 401: { $ref: '#/components/responses/Error' }, 429: { $ref: '#/components/responses/Error' } },
+        responses: {
+          200: { description: 'token, expiresAt, user' },
+          401: { $ref: '#/components/responses/Error' },
+          429: { $ref: '#/components/responses/Error' },
+        },
       },
     },
     ...attachmentRoutes.openApi,
     ...webChatRoutes.openApi,
   };
   const openapi = openApiDocument(defs, { paths: extraPaths }, options.version) as { components: Record<string, unknown> };
-  openapi.components.schemas = { Login: { type: 'object', properties: { email: { type: 'string' }, password: { type: 'string' } }, required: ['email', 'password'] } };
+  openapi.components.schemas = {
+    Login: { type: 'object', properties: { email: { type: 'string' }, password: { type: 'string' } }, required: ['email', 'password'] },
+  };
   api.get('/openapi.json', (_req, res) => {
     res.json(openapi);
   });
@@ -154,7 +160,8 @@ function errorHandler(log: Logger): ErrorRequestHandler {
     let appError: AppError;
     if (err instanceof AppError) appError = err;
     else if (e.type === 'entity.parse.failed') appError = new AppError('VALIDATION', 'the request body is not valid JSON');
-    else if (e.type === 'entity.too.large' || e.code === 'LIMIT_FILE_SIZE') appError = new AppError('PAYLOAD_TOO_LARGE', 'the request body or file is too large');
+    else if (e.type === 'entity.too.large' || e.code === 'LIMIT_FILE_SIZE')
+      appError = new AppError('PAYLOAD_TOO_LARGE', 'the request body or file is too large');
     else if (e instanceof multer.MulterError) appError = new AppError('VALIDATION', `upload: ${e.message}`);
     else if (e.status && e.status >= 400 && e.status < 500 && e.expose) appError = new AppError('VALIDATION', e.message);
     else {
@@ -163,6 +170,10 @@ function errorHandler(log: Logger): ErrorRequestHandler {
       appError = new AppError('INTERNAL', 'something went wrong on our side; the request id is in the x-request-id header');
     }
     if (res.headersSent) return;
-    res.status(STATUS[appError.code]).json({ error: { code: appError.code, message: appError.message, ...(appError.details !== undefined && { details: appError.details }) } });
+    res
+      .status(STATUS[appError.code])
+      .json({
+        error: { code: appError.code, message: appError.message, ...(appError.details !== undefined && { details: appError.details }) },
+      });
   };
 }

@@ -51,11 +51,20 @@ export function mountRoutes(router: Router, defs: RouteDef[], authenticate: Auth
     router[def.method](def.path, async (req, res, next) => {
       try {
         const auth = await authenticate(req);
-        if (!auth) throw new AppError('UNAUTHENTICATED', 'send a valid bearer token (POST /api/v1/auth/login); it may have expired or been revoked');
+        if (!auth)
+          throw new AppError('UNAUTHENTICATED', 'send a valid bearer token (POST /api/v1/auth/login); it may have expired or been revoked');
         if (!hasRole(auth.user, def.role)) throw new AppError('FORBIDDEN', `this needs the ${def.role} role`);
         const body = def.body ? parse(def.body, req.body ?? {}, 'body') : undefined;
         const query = def.query ? parse(def.query, req.query, 'query') : undefined;
-        const result = await def.handler({ user: auth.user, token: auth.token, body, query, params: req.params as Record<string, string>, req, res });
+        const result = await def.handler({
+          user: auth.user,
+          token: auth.token,
+          body,
+          query,
+          params: req.params as Record<string, string>,
+          req,
+          res,
+        });
         if (result !== undefined) res.status(def.status ?? 200).json(result);
         else if (!res.headersSent) res.status(204).end();
       } catch (err) {
@@ -73,9 +82,10 @@ export function openApiDocument(defs: RouteDef[], extra: { paths: Record<string,
     const p = `/api/v1${toOpenApiPath(d.path)}`;
     const params = [...d.path.matchAll(/:(\w+)/g)].map((m) => ({ name: m[1], in: 'path', required: true, schema: { type: 'string' } }));
     const query = d.query ? z.toJSONSchema(d.query, { io: 'input', unrepresentable: 'any' }) : undefined;
-    const queryParams = query && typeof query === 'object' && 'properties' in query
-      ? Object.entries(query.properties as Record<string, unknown>).map(([name, schema]) => ({ name, in: 'query', schema }))
-      : [];
+    const queryParams =
+      query && typeof query === 'object' && 'properties' in query
+        ? Object.entries(query.properties as Record<string, unknown>).map(([name, schema]) => ({ name, in: 'query', schema }))
+        : [];
     (paths[p] ??= {})[d.method] = {
       summary: d.summary,
       tags: [d.tag],
@@ -83,7 +93,10 @@ export function openApiDocument(defs: RouteDef[], extra: { paths: Record<string,
       security: [{ bearer: [] }],
       parameters: [...params, ...queryParams],
       ...(d.body && {
-        requestBody: { required: true, content: { 'application/json': { schema: z.toJSONSchema(d.body, { io: 'input', unrepresentable: 'any' }) } } },
+        requestBody: {
+          required: true,
+          content: { 'application/json': { schema: z.toJSONSchema(d.body, { io: 'input', unrepresentable: 'any' }) } },
+        },
       }),
       responses: {
         [d.status ?? 200]: { description: 'OK' },
@@ -108,7 +121,13 @@ export function openApiDocument(defs: RouteDef[], extra: { paths: Record<string,
             'application/json': {
               schema: {
                 type: 'object',
-                properties: { error: { type: 'object', properties: { code: { type: 'string' }, message: { type: 'string' }, details: {} }, required: ['code', 'message'] } },
+                properties: {
+                  error: {
+                    type: 'object',
+                    properties: { code: { type: 'string' }, message: { type: 'string' }, details: {} },
+                    required: ['code', 'message'],
+                  },
+                },
               },
             },
           },

@@ -27,7 +27,12 @@ export const DEFAULT_OUTBOX_OPTIONS: OutboxOptions = {
 };
 
 /** Exponential backoff with full jitter, never sooner than the provider asked. */
-export function backoffDelay(attempt: number, o: Pick<OutboxOptions, 'baseDelayMs' | 'maxDelayMs'>, random = Math.random, retryAfterMs = 0): number {
+export function backoffDelay(
+  attempt: number,
+  o: Pick<OutboxOptions, 'baseDelayMs' | 'maxDelayMs'>,
+  random = Math.random,
+  retryAfterMs = 0,
+): number {
   const cap = Math.min(o.maxDelayMs, o.baseDelayMs * 2 ** (attempt - 1));
   return Math.max(retryAfterMs, Math.round(cap / 2 + (random() * cap) / 2));
 }
@@ -40,7 +45,14 @@ export class OutboxWorker {
   private readonly unsubscribe: () => void;
 
   constructor(
-    private readonly deps: { store: Store; channels: ChannelRegistry; events: EventBus; secrets: SecretBox; log: Logger; now: () => number },
+    private readonly deps: {
+      store: Store;
+      channels: ChannelRegistry;
+      events: EventBus;
+      secrets: SecretBox;
+      log: Logger;
+      now: () => number;
+    },
     private readonly options: OutboxOptions = DEFAULT_OUTBOX_OPTIONS,
   ) {
     this.unsubscribe = deps.events.subscribe((e) => {
@@ -118,7 +130,11 @@ export class OutboxWorker {
       const now = this.deps.now();
       const updated = await store.transaction(async (tx) => {
         await tx.outbox.markDone(item.id, now);
-        return tx.messages.updateDelivery(message.id, { status: result.status, providerMessageId: result.providerMessageId, errorCode: null, errorMessage: null }, now);
+        return tx.messages.updateDelivery(
+          message.id,
+          { status: result.status, providerMessageId: result.providerMessageId, errorCode: null, errorMessage: null },
+          now,
+        );
       });
       if (updated) this.deps.events.publish({ type: 'message.status', message: updated, conversation });
     } catch (err) {

@@ -13,12 +13,7 @@ import type { WebChat, WebChatSession } from '../usecases/web-chat.js';
 import type { Store } from '../../db/store.js';
 import type { EventBus } from '../event-bus.js';
 import { hashToken } from '../security/tokens.js';
-import {
-  DEFAULT_QUEUE_ROOM,
-  type AckError,
-  type ClientToServerEvents,
-  type ServerToClientEvents,
-} from './contract.js';
+import { DEFAULT_QUEUE_ROOM, type AckError, type ClientToServerEvents, type ServerToClientEvents } from './contract.js';
 import { roomsForEvent } from './broadcast-rooms.js';
 import { TokenBucket } from './token-bucket.js';
 
@@ -40,7 +35,11 @@ const RoomRequest = z.object({ room: z.string().min(1).max(100) }).strict();
 const AgentTyping = z.object({ conversationId: z.string().min(1).max(64), typing: z.boolean() }).strict();
 const VisitorSend = z
   .object({
-    clientMessageId: z.string().min(1).max(64).regex(/^[\w-]+$/, 'letters, digits, _ and - only'),
+    clientMessageId: z
+      .string()
+      .min(1)
+      .max(64)
+      .regex(/^[\w-]+$/, 'letters, digits, _ and - only'),
     text: z.string().max(4000).optional(),
     attachmentIds: z.array(z.string().min(1).max(64)).max(10).optional(),
   })
@@ -54,7 +53,10 @@ const visitorRoom = (sessionId: string) => `visitor:${sessionId}`;
 function fail(err: unknown): AckError {
   if (err instanceof AppError) return { ok: false, error: { code: err.code, message: err.message } };
   if (err instanceof z.ZodError) {
-    return { ok: false, error: { code: 'VALIDATION', message: err.issues.map((i) => `${i.path.join('.') || 'event'}: ${i.message}`).join('; ') } };
+    return {
+      ok: false,
+      error: { code: 'VALIDATION', message: err.issues.map((i) => `${i.path.join('.') || 'event'}: ${i.message}`).join('; ') },
+    };
   }
   return { ok: false, error: { code: 'INTERNAL', message: 'something went wrong; try again' } };
 }
@@ -78,7 +80,12 @@ export class Gateway {
     this.io.use((socket, next) => {
       this.authenticate(socket).then(
         () => next(),
-        (err: unknown) => next(Object.assign(new Error(err instanceof AppError ? err.message : 'authentication failed'), { data: { code: 'UNAUTHENTICATED' } })),
+        (err: unknown) =>
+          next(
+            Object.assign(new Error(err instanceof AppError ? err.message : 'authentication failed'), {
+              data: { code: 'UNAUTHENTICATED' },
+            }),
+          ),
       );
     });
     this.io.on('connection', (socket) => this.onConnection(socket));
@@ -131,10 +138,13 @@ export class Gateway {
   private onAgent(socket: IoSocket, user: User): void {
     const data = socket.data as Extract<SocketData, { kind: 'agent' }>;
     void socket.join([`agent:${user.id}`, DEFAULT_QUEUE_ROOM, ...(hasRole(user, 'supervisor') ? ['supervisors'] : [])]);
-    const timer = setTimeout(() => {
-      socket.emit('session:expired', { reason: 'expired' });
-      socket.disconnect(true);
-    }, Math.min(Math.max(data.expiresAt - this.deps.now(), 0), 2 ** 31 - 1));
+    const timer = setTimeout(
+      () => {
+        socket.emit('session:expired', { reason: 'expired' });
+        socket.disconnect(true);
+      },
+      Math.min(Math.max(data.expiresAt - this.deps.now(), 0), 2 ** 31 - 1),
+    );
     timer.unref();
     this.expiryTimers.set(socket.id, timer);
     socket.on('disconnect', () => {
@@ -232,8 +242,14 @@ export class Gateway {
       if (!parsed.success) return;
       const conversation = await this.deps.store.conversations.findUnresolved(session.customerId, session.channelAccountId);
       if (!conversation) return;
-      const rooms = [`conversation:${conversation.id}`, 'supervisors', conversation.assigneeId ? `agent:${conversation.assigneeId}` : DEFAULT_QUEUE_ROOM];
-      this.io.to(rooms).emit('typing', { conversationId: conversation.id, from: 'customer', userId: null, name: null, typing: parsed.data.typing });
+      const rooms = [
+        `conversation:${conversation.id}`,
+        'supervisors',
+        conversation.assigneeId ? `agent:${conversation.assigneeId}` : DEFAULT_QUEUE_ROOM,
+      ];
+      this.io
+        .to(rooms)
+        .emit('typing', { conversationId: conversation.id, from: 'customer', userId: null, name: null, typing: parsed.data.typing });
     });
     socket.on('visitor:history', async (raw, ack) => {
       const done = typeof ack === 'function' ? ack : () => undefined;
@@ -250,7 +266,10 @@ export class Gateway {
   /** Pushes to every socket of a visitor; true when one of them acknowledged in time. */
   async pushToVisitor(sessionId: string, message: VisitorMessage): Promise<boolean> {
     try {
-      const acks = await this.io.to(visitorRoom(sessionId)).timeout(this.options.visitorAckTimeoutMs).emitWithAck('visitor:message', message);
+      const acks = await this.io
+        .to(visitorRoom(sessionId))
+        .timeout(this.options.visitorAckTimeoutMs)
+        .emitWithAck('visitor:message', message);
       return acks.some(Boolean);
     } catch {
       return false; // no socket acknowledged in time: the visitor gets it from history
@@ -258,7 +277,10 @@ export class Gateway {
   }
 
   /** Ends the live sockets of a token (logout) or of a user (password change, deactivation). */
-  disconnectSessions(match: { tokenHash?: string; userId?: string; exceptTokenHash?: string }, reason: 'revoked' | 'expired' = 'revoked'): void {
+  disconnectSessions(
+    match: { tokenHash?: string; userId?: string; exceptTokenHash?: string },
+    reason: 'revoked' | 'expired' = 'revoked',
+  ): void {
     for (const socket of this.io.sockets.sockets.values()) {
       const d = socket.data;
       if (d?.kind !== 'agent') continue;

@@ -4,7 +4,11 @@ import type { Conversation } from '../domain/types.js';
 import type { Deps } from './deps.js';
 
 export function makeAssignConversation(deps: Deps) {
-  return async function assignConversation(input: { conversationId: string; actor: Actor; assigneeId: string | null }): Promise<Conversation> {
+  return async function assignConversation(input: {
+    conversationId: string;
+    actor: Actor;
+    assigneeId: string | null;
+  }): Promise<Conversation> {
     const { conversation, previous } = await deps.store.transaction(async (tx) => {
       const previous = await tx.conversations.findById(input.conversationId);
       if (!previous) throw notFound('conversation');

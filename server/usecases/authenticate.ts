@@ -47,7 +47,10 @@ export function makeAuth(deps: Deps, tokenTtlMs: number) {
         const now = deps.now();
         await tx.users.update(userId, { passwordHash }, now);
         await tx.tokens.revokeAllForUser(userId, now, hashToken(currentToken));
-        await tx.audit.record({ actorType: 'user', actorId: userId, action: 'user.password_change', targetType: 'user', targetId: userId }, now);
+        await tx.audit.record(
+          { actorType: 'user', actorId: userId, action: 'user.password_change', targetType: 'user', targetId: userId },
+          now,
+        );
       });
     },
   };

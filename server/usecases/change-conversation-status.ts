@@ -4,7 +4,11 @@ import type { Conversation, ConversationStatus } from '../domain/types.js';
 import type { Deps } from './deps.js';
 
 export function makeChangeConversationStatus(deps: Deps) {
-  return async function changeConversationStatus(input: { conversationId: string; actor: Actor; status: ConversationStatus }): Promise<Conversation> {
+  return async function changeConversationStatus(input: {
+    conversationId: string;
+    actor: Actor;
+    status: ConversationStatus;
+  }): Promise<Conversation> {
     const { conversation, previous } = await deps.store.transaction(async (tx) => {
       const previous = await tx.conversations.findById(input.conversationId);
       if (!previous) throw notFound('conversation');

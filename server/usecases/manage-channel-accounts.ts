@@ -11,7 +11,8 @@ export function makeManageChannelAccounts(deps: Deps & { channels: ChannelRegist
   const { store } = deps;
   const requireAdapter = (kind: ChannelKind) => {
     const adapter = deps.channels.get(kind);
-    if (!adapter) throw new AppError('VALIDATION', `channel kind ${kind} is not available yet; available: ${deps.channels.kinds().join(', ')}`);
+    if (!adapter)
+      throw new AppError('VALIDATION', `channel kind ${kind} is not available yet; available: ${deps.channels.kinds().join(', ')}`);
     return adapter;
   };
 
@@ -37,7 +38,14 @@ export function makeManageChannelAccounts(deps: Deps & { channels: ChannelRegist
           now,
         );
         await tx.audit.record(
-          { actorType: 'user', actorId: actor.id, action: 'channel_account.create', targetType: 'channel_account', targetId: account.id, data: { kind: account.kind } },
+          {
+            actorType: 'user',
+            actorId: actor.id,
+            action: 'channel_account.create',
+            targetType: 'channel_account',
+            targetId: account.id,
+            data: { kind: account.kind },
+          },
           now,
         );
         return account;
@@ -53,10 +61,21 @@ export function makeManageChannelAccounts(deps: Deps & { channels: ChannelRegist
         if (!(await tx.channelAccounts.findById(id))) throw notFound('channel account');
         const now = deps.now();
         const { credentials, ...rest } = patch;
-        const account = (await tx.channelAccounts.update(id, { ...rest, credentialsSealed: credentials ? deps.secrets.seal(credentials) : undefined }, now))!;
+        const account = (await tx.channelAccounts.update(
+          id,
+          { ...rest, credentialsSealed: credentials ? deps.secrets.seal(credentials) : undefined },
+          now,
+        ))!;
         await tx.audit.record(
           // Field names only: credential values never reach the audit log.
-          { actorType: 'user', actorId: actor.id, action: 'channel_account.update', targetType: 'channel_account', targetId: id, data: { fields: Object.keys(patch) } },
+          {
+            actorType: 'user',
+            actorId: actor.id,
+            action: 'channel_account.update',
+            targetType: 'channel_account',
+            targetId: id,
+            data: { fields: Object.keys(patch) },
+          },
           now,
         );
         return account;
@@ -67,11 +86,17 @@ export function makeManageChannelAccounts(deps: Deps & { channels: ChannelRegist
       await store.transaction(async (tx) => {
         if (!(await tx.channelAccounts.findById(id))) throw notFound('channel account');
         if (await tx.channelAccounts.hasConversations(id)) {
-          throw new AppError('CONFLICT', 'this channel account has conversations; deactivate it instead (PATCH active=false) to keep their history');
+          throw new AppError(
+            'CONFLICT',
+            'this channel account has conversations; deactivate it instead (PATCH active=false) to keep their history',
+          );
         }
         const now = deps.now();
         await tx.channelAccounts.delete(id);
-        await tx.audit.record({ actorType: 'user', actorId: actor.id, action: 'channel_account.delete', targetType: 'channel_account', targetId: id }, now);
+        await tx.audit.record(
+          { actorType: 'user', actorId: actor.id, action: 'channel_account.delete', targetType: 'channel_account', targetId: id },
+          now,
+        );
       });
     },
   };

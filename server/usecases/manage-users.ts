@@ -23,7 +23,14 @@ export function makeManageUsers(deps: Deps) {
           const now = deps.now();
           const user = await tx.users.create({ ...input, passwordHash }, now);
           await tx.audit.record(
-            { actorType: 'user', actorId: actor.id, action: 'user.create', targetType: 'user', targetId: user.id, data: { role: user.role } },
+            {
+              actorType: 'user',
+              actorId: actor.id,
+              action: 'user.create',
+              targetType: 'user',
+              targetId: user.id,
+              data: { role: user.role },
+            },
             now,
           );
           return user;
@@ -39,7 +46,7 @@ export function makeManageUsers(deps: Deps) {
       id: string,
       patch: Partial<{ name: string; role: Role; locale: string; active: boolean; password: string }>,
     ): Promise<User> {
-      if (id === actor.id && (patch.role !== undefined && patch.role !== 'admin' || patch.active === false)) {
+      if (id === actor.id && ((patch.role !== undefined && patch.role !== 'admin') || patch.active === false)) {
         throw new AppError('VALIDATION', 'you cannot demote or deactivate yourself; ask another admin');
       }
       const passwordHash = patch.password ? await hashPassword(patch.password) : undefined;
@@ -51,7 +58,14 @@ export function makeManageUsers(deps: Deps) {
         // A new password or a deactivation ends every session of that user.
         if (passwordHash || patch.active === false) await tx.tokens.revokeAllForUser(id, now);
         await tx.audit.record(
-          { actorType: 'user', actorId: actor.id, action: 'user.update', targetType: 'user', targetId: id, data: { fields: Object.keys(patch) } },
+          {
+            actorType: 'user',
+            actorId: actor.id,
+            action: 'user.update',
+            targetType: 'user',
+            targetId: id,
+            data: { fields: Object.keys(patch) },
+          },
           now,
         );
         return user;
@@ -66,7 +80,10 @@ export function makeManageUsers(deps: Deps) {
         await deps.store.transaction(async (tx) => {
           const now = deps.now();
           const user = await tx.users.create({ email: admin.email, name: 'Administrator', role: 'admin', passwordHash }, now);
-          await tx.audit.record({ actorType: 'system', actorId: null, action: 'user.create_first_admin', targetType: 'user', targetId: user.id }, now);
+          await tx.audit.record(
+            { actorType: 'system', actorId: null, action: 'user.create_first_admin', targetType: 'user', targetId: user.id },
+            now,
+          );
         });
         return true;
       } catch (err) {

@@ -54,7 +54,11 @@ export function makeWebChat(deps: WebChatDeps) {
         const customer = await tx.customers.create({ name: input.name?.trim() || null, locale: input.locale ?? null }, now);
         if (email) await tx.customers.setAttributes(customer.id, { unverifiedEmail: email }, now);
         await tx.customers.linkIdentity(customer.id, { kind: 'web_chat', scope: accountId, value: sessionId }, now);
-        await tx.webChatSessions.create({ channelAccountId: accountId, customerId: customer.id, tokenHash: hashToken(token) }, now, sessionId);
+        await tx.webChatSessions.create(
+          { channelAccountId: accountId, customerId: customer.id, tokenHash: hashToken(token) },
+          now,
+          sessionId,
+        );
       });
       return { sessionId, token };
     },

@@ -16,8 +16,14 @@ export const attachmentRoutes = {
         tags: ['conversations'],
         security: [{ bearer: [] }],
         parameters: [{ name: 'id', in: 'path', required: true, schema: { type: 'string' } }],
-        requestBody: { content: { 'multipart/form-data': { schema: { type: 'object', properties: { file: { type: 'string', format: 'binary' } } } } } },
-        responses: { 201: { description: 'the attachment' }, 413: { $ref: '#/components/responses/Error' }, 415: { $ref: '#/components/responses/Error' } },
+        requestBody: {
+          content: { 'multipart/form-data': { schema: { type: 'object', properties: { file: { type: 'string', format: 'binary' } } } } },
+        },
+        responses: {
+          201: { description: 'the attachment' },
+          413: { $ref: '#/components/responses/Error' },
+          415: { $ref: '#/components/responses/Error' },
+        },
       },
     },
     '/api/v1/attachments/{id}': {

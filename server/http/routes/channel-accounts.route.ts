@@ -6,9 +6,16 @@ import { route } from '../route-kit.js';
 import type { HttpOptions, Services } from '../services.js';
 
 const Json = z.record(z.string().max(100), z.unknown());
-const NewAccount = z.object({ kind: z.enum(CHANNEL_KINDS), name: z.string().trim().min(1).max(200), settings: Json.optional(), credentials: Json.optional() }).strict();
+const NewAccount = z
+  .object({ kind: z.enum(CHANNEL_KINDS), name: z.string().trim().min(1).max(200), settings: Json.optional(), credentials: Json.optional() })
+  .strict();
 const AccountPatch = z
-  .object({ name: z.string().trim().min(1).max(200).optional(), settings: Json.optional(), active: z.boolean().optional(), credentials: Json.optional() })
+  .object({
+    name: z.string().trim().min(1).max(200).optional(),
+    settings: Json.optional(),
+    active: z.boolean().optional(),
+    credentials: Json.optional(),
+  })
   .strict();
 
 export function channelAccountRoutes(s: Services, options: HttpOptions) {

@@ -26,7 +26,9 @@ const ListQuery = z
   })
   .strict();
 
-const MessagesQuery = z.object({ after: z.string().max(64).optional(), limit: z.coerce.number().int().min(1).max(500).default(200) }).strict();
+const MessagesQuery = z
+  .object({ after: z.string().max(64).optional(), limit: z.coerce.number().int().min(1).max(500).default(200) })
+  .strict();
 
 const Compose = z
   .object({ text: z.string().max(20_000).optional(), attachmentIds: z.array(z.string().max(64)).max(10).optional() })
@@ -115,7 +117,9 @@ export function conversationRoutes(s: Services) {
       handler: async ({ user, params, query }) => {
         const q = query as z.infer<typeof MessagesQuery>;
         await visible(user, params.id!);
-        return { messages: await s.store.messages.listForConversation(params.id!, { after: q.after, limit: q.limit, includePrivate: true }) };
+        return {
+          messages: await s.store.messages.listForConversation(params.id!, { after: q.after, limit: q.limit, includePrivate: true }),
+        };
       },
     }),
     route({
@@ -126,7 +130,8 @@ export function conversationRoutes(s: Services) {
       role: 'agent',
       status: 201,
       body: Compose,
-      handler: async ({ user, params, body }) => s.reply({ conversationId: params.id!, actor: user, parts: await partsOf(body as z.infer<typeof Compose>), private: false }),
+      handler: async ({ user, params, body }) =>
+        s.reply({ conversationId: params.id!, actor: user, parts: await partsOf(body as z.infer<typeof Compose>), private: false }),
     }),
     route({
       method: 'post',
@@ -136,7 +141,8 @@ export function conversationRoutes(s: Services) {
       role: 'agent',
       status: 201,
       body: Compose,
-      handler: async ({ user, params, body }) => s.reply({ conversationId: params.id!, actor: user, parts: await partsOf(body as z.infer<typeof Compose>), private: true }),
+      handler: async ({ user, params, body }) =>
+        s.reply({ conversationId: params.id!, actor: user, parts: await partsOf(body as z.infer<typeof Compose>), private: true }),
     }),
     route({
       method: 'post',
@@ -146,7 +152,11 @@ export function conversationRoutes(s: Services) {
       role: 'agent',
       body: z.object({ assigneeId: z.string().max(64).nullable() }).strict(),
       handler: async ({ user, params, body }) => ({
-        conversation: await s.assign({ conversationId: params.id!, actor: user, assigneeId: (body as { assigneeId: string | null }).assigneeId }),
+        conversation: await s.assign({
+          conversationId: params.id!,
+          actor: user,
+          assigneeId: (body as { assigneeId: string | null }).assigneeId,
+        }),
       }),
     }),
     route({
@@ -157,7 +167,11 @@ export function conversationRoutes(s: Services) {
       role: 'agent',
       body: z.object({ status: z.enum(CONVERSATION_STATUSES) }).strict(),
       handler: async ({ user, params, body }) => ({
-        conversation: await s.changeStatus({ conversationId: params.id!, actor: user, status: (body as { status: (typeof CONVERSATION_STATUSES)[number] }).status }),
+        conversation: await s.changeStatus({
+          conversationId: params.id!,
+          actor: user,
+          status: (body as { status: (typeof CONVERSATION_STATUSES)[number] }).status,
+        }),
       }),
     }),
   ];

@@ -13,7 +13,11 @@ export function customerRoutes(s: Services) {
       tag: 'customers',
       role: 'agent',
       query: z
-        .object({ q: z.string().trim().min(1).max(200).optional(), limit: z.coerce.number().int().min(1).max(100).default(25), cursor: z.string().max(64).optional() })
+        .object({
+          q: z.string().trim().min(1).max(200).optional(),
+          limit: z.coerce.number().int().min(1).max(100).default(25),
+          cursor: z.string().max(64).optional(),
+        })
         .strict(),
       handler: async ({ query }) => {
         const q = query as { q?: string; limit: number; cursor?: string };
@@ -44,7 +48,16 @@ export function customerRoutes(s: Services) {
       summary: "Change a customer's name or language",
       tag: 'customers',
       role: 'agent',
-      body: z.object({ name: z.string().trim().min(1).max(200).nullable().optional(), locale: z.string().regex(/^[a-z]{2}(-[A-Z]{2})?$/).nullable().optional() }).strict(),
+      body: z
+        .object({
+          name: z.string().trim().min(1).max(200).nullable().optional(),
+          locale: z
+            .string()
+            .regex(/^[a-z]{2}(-[A-Z]{2})?$/)
+            .nullable()
+            .optional(),
+        })
+        .strict(),
       handler: async ({ params, body }) => {
         if (!(await s.store.customers.findById(params.id!))) throw notFound('customer');
         await s.store.customers.update(params.id!, body as { name?: string | null; locale?: string | null }, s.now());

@@ -26,7 +26,14 @@ const UserPatch = z
 
 export function userRoutes(s: Services) {
   return [
-    route({ method: 'get', path: '/users', summary: 'List users', tag: 'users', role: 'supervisor', handler: async () => ({ users: await s.store.users.list() }) }),
+    route({
+      method: 'get',
+      path: '/users',
+      summary: 'List users',
+      tag: 'users',
+      role: 'supervisor',
+      handler: async () => ({ users: await s.store.users.list() }),
+    }),
     route({
       method: 'post',
       path: '/users',

@@ -34,14 +34,21 @@ export const webChatRoutes = {
         summary: 'Upload a file as a visitor (Authorization: Bearer <visitor token>, multipart field `file`)',
         tags: ['web chat'],
         parameters: [{ name: 'accountId', in: 'path', required: true, schema: { type: 'string' } }],
-        responses: { 201: { description: 'the attachment' }, 413: { $ref: '#/components/responses/Error' }, 415: { $ref: '#/components/responses/Error' } },
+        responses: {
+          201: { description: 'the attachment' },
+          413: { $ref: '#/components/responses/Error' },
+          415: { $ref: '#/components/responses/Error' },
+        },
       },
     },
   },
 
   mount(router: Router, s: Services, upload: multer.Multer): void {
     // The widget runs on the business's own site: any origin may call these, with a bearer token, never cookies.
-    router.use('/web_chat', cors({ origin: true, methods: ['GET', 'POST'], allowedHeaders: ['Content-Type', 'Authorization'], maxAge: 600 }));
+    router.use(
+      '/web_chat',
+      cors({ origin: true, methods: ['GET', 'POST'], allowedHeaders: ['Content-Type', 'Authorization'], maxAge: 600 }),
+    );
     const visitor = async (req: Request) => {
       const token = bearerToken(req);
       const session = token ? await s.webChat.resolveSession(token) : undefined;
@@ -65,8 +72,16 @@ export const webChatRoutes = {
         const session = await visitor(req);
         await new Promise<void>((resolve, reject) => upload.single('file')(req, res, (err: unknown) => (err ? reject(err) : resolve())));
         if (!req.file) throw new AppError('VALIDATION', 'send the file in a multipart field named `file`');
-        const attachment = await s.webChat.upload(session, { bytes: req.file.buffer, filename: req.file.originalname, declaredType: req.file.mimetype });
-        res.status(201).json({ attachment: { id: attachment.id, filename: attachment.filename, contentType: attachment.contentType, size: attachment.size } });
+        const attachment = await s.webChat.upload(session, {
+          bytes: req.file.buffer,
+          filename: req.file.originalname,
+          declaredType: req.file.mimetype,
+        });
+        res
+          .status(201)
+          .json({
+            attachment: { id: attachment.id, filename: attachment.filename, contentType: attachment.contentType, size: attachment.size },
+          });
       } catch (err) {
         next(err);
       }
