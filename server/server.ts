@@ -96,7 +96,7 @@ export async function startServer(config: Config, log: Logger, options: StartOpt
   httpServer.on('request', app);
   const gateway = new Gateway(
     httpServer,
-    { auth, webChat, store, events, log, now },
+    { auth, webChat, store, events, log, now, track },
     { maxEventBytes: config.socketMaxEventBytes, eventsPerSecond: config.socketEventsPerSecond, visitorAckTimeoutMs: 5_000 },
   );
   const outbox = new OutboxWorker({ store, channels, events, secrets, log, now }, { ...DEFAULT_OUTBOX_OPTIONS, ...options.outbox });
@@ -122,8 +122,14 @@ export async function startServer(config: Config, log: Logger, options: StartOpt
         // 3. stop the outbox after its current sends; 4. close sockets and the database.
         const stopped = new Promise<void>((resolve) => httpServer.close(() => resolve()));
         httpServer.closeIdleConnections();
+        gateway.stopAccepting();
         const deadline = new Promise((resolve) => setTimeout(resolve, config.shutdownGraceMs).unref());
-        await Promise.race([Promise.allSettled([...inFlight]), deadline]);
+        // Work can still join while earlier work runs (a request on a kept-alive connection), so drain
+        // until nothing is left rather than waiting on a snapshot.
+        const drain = async () => {
+          while (inFlight.size > 0) await Promise.allSettled([...inFlight]);
+        };
+        await Promise.race([drain(), deadline]);
         await outbox.stop();
         await gateway.close();
         httpServer.closeAllConnections();

@@ -150,6 +150,17 @@ export class ConversationsStore {
     return this.findById(id);
   }
 
+  /**
+   * Reopens a resolved conversation. False when it is no longer resolved: a concurrent writer
+   * reopened it first (on PostgreSQL the update waits for that writer and re-checks the status).
+   */
+  async reopen(id: string, now: number): Promise<boolean> {
+    const changed = await this.db('conversations')
+      .where({ id, status: 'resolved' })
+      .update({ status: 'open', resolved_at: null, updated_at: now });
+    return changed > 0;
+  }
+
   async list(filter: ConversationFilter, limit: number, after?: ConversationCursor): Promise<Conversation[]> {
     const q = this.db<ConversationRow>('conversations')
       .orderBy([

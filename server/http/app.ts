@@ -1,5 +1,4 @@
 // The express application: health, API, webhooks, the widget and the console.
-import fs from 'node:fs';
 import path from 'node:path';
 import express, { type ErrorRequestHandler, type Request } from 'express';
 import multer from 'multer';
@@ -133,9 +132,10 @@ export function createApp(s: Services, options: HttpOptions, log: Logger, hooks:
   api.use((_req, _res, next) => next(new AppError('NOT_FOUND', 'no such API route; see /api/v1/openapi.json')));
   app.use('/api/v1', api);
 
+  // Each channel parses its own body (after CORS, so a browser can read the errors; signed
+  // providers will need the raw bytes), hence no JSON parser for all of /webhooks.
   const webhooks = express.Router();
-  webhooks.use(express.json({ limit: options.jsonBodyLimit, strict: true }));
-  webChatRoutes.mount(webhooks, s, upload);
+  webChatRoutes.mount(webhooks, s, upload, options.jsonBodyLimit);
   webhooks.use((_req, _res, next) => next(new AppError('NOT_FOUND', 'no such webhook')));
   app.use('/webhooks', webhooks);
 
@@ -144,15 +144,28 @@ export function createApp(s: Services, options: HttpOptions, log: Logger, hooks:
   app.get('/widget/demo', (_req, res) => res.sendFile(path.join(widgetDir, 'demo.html')));
   app.use('/widget', express.static(widgetDir, { index: false, maxAge: '5m' }));
 
-  // The agent console: the built app when present, else the minimal page.
-  const consoleDir = fs.existsSync(path.join(projectRoot, 'agent-ui', 'dist', 'index.html'))
-    ? path.join(projectRoot, 'agent-ui', 'dist')
-    : path.join(projectRoot, 'agent-ui', 'public');
-  app.use(express.static(consoleDir, { index: 'index.html' }));
+  // The agent console, built by `npm run build:ui`; until it is built, `/` says so. Hashed assets
+  // are cached for good, index.html is revalidated so a new build reaches agents on reload.
+  app.use(
+    express.static(path.join(projectRoot, 'agent-ui', 'dist'), {
+      index: 'index.html',
+      setHeaders: (res, file) =>
+        res.setHeader('Cache-Control', file.includes(`${path.sep}assets${path.sep}`) ? 'public, max-age=31536000, immutable' : 'no-cache'),
+    }),
+  );
+  app.get('/', (_req, res) => {
+    res.status(503).type('html').send(CONSOLE_NOT_BUILT);
+  });
 
   app.use(errorHandler(log));
   return app;
 }
+
+const CONSOLE_NOT_BUILT = `<!doctype html><html lang="en"><meta charset="utf-8"><title>Omnidesk</title>
+<body style="font-family:system-ui,sans-serif;max-width:36rem;margin:4rem auto;padding:0 1rem;color:#1d2633">
+<h1 style="font-size:1.25rem">Omnidesk is running, but the console is not built yet</h1>
+<p>The console is not built yet: run <code>npm run build:ui</code> (or <code>npm start</code>, which builds it), then reload.</p>
+<p>The API is up: <a href="/api/v1/openapi.json">/api/v1/openapi.json</a>.</p></body></html>`;
 
 function errorHandler(log: Logger): ErrorRequestHandler {
   return (err, req, res, _next) => {

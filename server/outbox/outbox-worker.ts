@@ -41,8 +41,9 @@ export class OutboxWorker {
   private timer: NodeJS.Timeout | undefined;
   private running: Promise<void> | undefined;
   private again = false;
-  private stopped = false;
-  private readonly unsubscribe: () => void;
+  // Idle until start(): neither events nor timers run a pass before then or after stop().
+  private stopped = true;
+  private unsubscribe: (() => void) | undefined;
 
   constructor(
     private readonly deps: {
@@ -54,14 +55,13 @@ export class OutboxWorker {
       now: () => number;
     },
     private readonly options: OutboxOptions = DEFAULT_OUTBOX_OPTIONS,
-  ) {
-    this.unsubscribe = deps.events.subscribe((e) => {
-      if (e.type === 'outbox.enqueued') this.kick();
-    });
-  }
+  ) {}
 
   start(): void {
     this.stopped = false;
+    this.unsubscribe ??= this.deps.events.subscribe((e) => {
+      if (e.type === 'outbox.enqueued') this.kick();
+    });
     this.kick();
   }
 
@@ -91,7 +91,8 @@ export class OutboxWorker {
   /** Stops taking new work and waits for the sends in flight. */
   async stop(): Promise<void> {
     this.stopped = true;
-    this.unsubscribe();
+    this.unsubscribe?.();
+    this.unsubscribe = undefined;
     clearTimeout(this.timer);
     await this.running;
   }

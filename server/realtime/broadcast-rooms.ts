@@ -9,12 +9,15 @@ export type Broadcast =
   | { event: 'message:created'; payload: Message; rooms: string[] }
   | { event: 'message:status'; payload: MessageStatusEvent; rooms: string[] };
 
+/** Where a conversation is listed: its assignee's room, else the room of the queue it waits in. */
+const homeRoom = (c: Conversation): string =>
+  c.assigneeId ? `agent:${c.assigneeId}` : c.queueId ? `queue:${c.queueId}` : DEFAULT_QUEUE_ROOM;
+
 /** Rooms that follow a conversation: its own room, supervisors, and its assignee or its queue. */
 export function roomsOf(c: Conversation, previous?: Conversation): string[] {
-  const rooms = new Set([`conversation:${c.id}`, 'supervisors']);
-  rooms.add(c.assigneeId ? `agent:${c.assigneeId}` : c.queueId ? `queue:${c.queueId}` : DEFAULT_QUEUE_ROOM);
-  // The agent who lost the conversation must hear that it left their list.
-  if (previous?.assigneeId && previous.assigneeId !== c.assigneeId) rooms.add(`agent:${previous.assigneeId}`);
+  const rooms = new Set([`conversation:${c.id}`, 'supervisors', homeRoom(c)]);
+  // Where it was listed before must hear that it left: the agent who lost it, or the queue it waited in.
+  if (previous) rooms.add(homeRoom(previous));
   return [...rooms];
 }
 

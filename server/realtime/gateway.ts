@@ -6,7 +6,7 @@ import { z } from 'zod';
 import type { Logger } from 'pino';
 import { AppError } from '../domain/errors.js';
 import { canViewConversation, hasRole } from '../domain/policy.js';
-import type { User } from '../domain/types.js';
+import type { Conversation, User } from '../domain/types.js';
 import { toVisitorMessage, type VisitorMessage } from '../../channels/web-chat/visitor-message.js';
 import type { Auth } from '../usecases/authenticate.js';
 import type { WebChat, WebChatSession } from '../usecases/web-chat.js';
@@ -64,10 +64,20 @@ function fail(err: unknown): AckError {
 export class Gateway {
   readonly io: IoServer;
   private readonly expiryTimers = new Map<string, NodeJS.Timeout>();
+  private draining = false;
 
   constructor(
     httpServer: http.Server,
-    private readonly deps: { auth: Auth; webChat: WebChat; store: Store; events: EventBus; log: Logger; now: () => number },
+    private readonly deps: {
+      auth: Auth;
+      webChat: WebChat;
+      store: Store;
+      events: EventBus;
+      log: Logger;
+      now: () => number;
+      /** Registers work that shutdown waits for. */
+      track: <T>(work: Promise<T>) => Promise<T>;
+    },
     private readonly options: GatewayOptions,
   ) {
     this.io = new Server(httpServer, {
@@ -96,7 +106,20 @@ export class Gateway {
       if (target.event === 'message:created') to.emit('message:created', target.payload);
       else if (target.event === 'message:status') to.emit('message:status', target.payload);
       else to.emit(target.event, target.payload);
+      if (event.type === 'conversation.updated') this.evictUnauthorized(event.conversation);
     });
+  }
+
+  /**
+   * An agent who joined a conversation's room while it was unassigned must stop hearing it (private
+   * notes included) once it belongs to another agent. Local sockets only, like disconnectSessions.
+   */
+  private evictUnauthorized(conversation: Conversation): void {
+    const room = `conversation:${conversation.id}`;
+    for (const id of [...(this.io.sockets.adapter.rooms.get(room) ?? [])]) {
+      const socket = this.io.sockets.sockets.get(id);
+      if (socket?.data.kind === 'agent' && !canViewConversation(socket.data.user, conversation)) void socket.leave(room);
+    }
   }
 
   private async authenticate(socket: IoSocket): Promise<void> {
@@ -120,6 +143,9 @@ export class Gateway {
   private onConnection(socket: IoSocket): void {
     // Every event passes the size and rate limits before its handler runs.
     socket.use(([, ...args], next) => {
+      // Shutting down: the event is left unanswered (not failed), so the client sends it again once it
+      // reconnects, to this node restarted or to another one.
+      if (this.draining) return;
       const ack = args.at(-1);
       const reply = (code: string, message: string) => {
         if (typeof ack === 'function') (ack as (r: AckError) => void)({ ok: false, error: { code, message } });
@@ -212,8 +238,10 @@ export class Gateway {
         if (!canViewConversation(user, conversation)) throw deny();
         return;
       }
-      default:
+      case 'visitor':
         throw deny();
+      default:
+        throw new AppError('VALIDATION', `unknown room ${room}; rooms are agent:<id>, conversation:<id>, queue:<id>, supervisors`);
     }
   }
 
@@ -229,7 +257,7 @@ export class Gateway {
       const done = typeof ack === 'function' ? ack : () => undefined;
       try {
         const input = VisitorSend.parse(raw);
-        const { message, created } = await this.deps.webChat.receive(session, input);
+        const { message, created } = await this.deps.track(this.deps.webChat.receive(session, input));
         done({ ok: true, message: toVisitorMessage(message), duplicate: !created });
         if (created) socket.to(visitorRoom(session.id)).emit('visitor:message', toVisitorMessage(message), () => undefined);
       } catch (err) {
@@ -290,6 +318,11 @@ export class Gateway {
         socket.disconnect(true);
       }
     }
+  }
+
+  /** Stops taking new events; events already being handled finish and are acknowledged. */
+  stopAccepting(): void {
+    this.draining = true;
   }
 
   async close(): Promise<void> {

@@ -40,7 +40,8 @@ export function makeAuth(deps: Deps, tokenTtlMs: number) {
       const found = await deps.store.users.findById(userId);
       const user = found && (await deps.store.users.findByEmailWithSecret(found.email));
       if (!user || !(await verifyPassword(current, user.passwordHash))) {
-        throw new AppError('UNAUTHENTICATED', 'current password is wrong');
+        // Not 401: the session is fine, and clients end the session on any 401.
+        throw new AppError('VALIDATION', 'body.currentPassword: the current password is wrong');
       }
       const passwordHash = await hashPassword(next);
       await deps.store.transaction(async (tx) => {

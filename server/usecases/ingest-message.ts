@@ -101,7 +101,9 @@ async function resolveConversation(
     case 'append':
       return choice.conversation;
     case 'reopen': {
-      const reopened = (await tx.conversations.update(choice.conversation.id, { status: 'open', resolvedAt: null }, now))!;
+      // Of several concurrent messages only one reopens it (and says so); the others retry and append.
+      if (!(await tx.conversations.reopen(choice.conversation.id, now))) throw new WriteConflict('conversation reopen');
+      const reopened = (await tx.conversations.findById(choice.conversation.id))!;
       events.push({ type: 'conversation.updated', conversation: reopened, previous: choice.conversation });
       return reopened;
     }

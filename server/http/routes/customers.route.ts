@@ -16,7 +16,7 @@ export function customerRoutes(s: Services) {
         .object({
           q: z.string().trim().min(1).max(200).optional(),
           limit: z.coerce.number().int().min(1).max(100).default(25),
-          cursor: z.string().max(64).optional(),
+          cursor: z.uuid({ message: 'not a cursor this API returned' }).optional(),
         })
         .strict(),
       handler: async ({ query }) => {

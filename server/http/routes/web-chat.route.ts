@@ -1,6 +1,6 @@
 // Web chat visitors' HTTP side: start a session, upload a file, download an attachment.
 // Messages themselves travel over the socket (see realtime/gateway.ts).
-import type { Request, Router } from 'express';
+import express, { type Request, type Router } from 'express';
 import cors from 'cors';
 import type multer from 'multer';
 import { z } from 'zod';
@@ -43,11 +43,13 @@ export const webChatRoutes = {
     },
   },
 
-  mount(router: Router, s: Services, upload: multer.Multer): void {
+  mount(router: Router, s: Services, upload: multer.Multer, jsonBodyLimit: string): void {
     // The widget runs on the business's own site: any origin may call these, with a bearer token, never cookies.
+    // CORS comes before the body parser so that the widget can read a 400 or 413 too.
     router.use(
       '/web_chat',
       cors({ origin: true, methods: ['GET', 'POST'], allowedHeaders: ['Content-Type', 'Authorization'], maxAge: 600 }),
+      express.json({ limit: jsonBodyLimit, strict: true }),
     );
     const visitor = async (req: Request) => {
       const token = bearerToken(req);

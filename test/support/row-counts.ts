@@ -1,0 +1,47 @@
+// A second, independent connection to a test server's database, used to prove what a request did
+// (or did not) write: row counts per table, and raw rows where a test must see the stored bytes.
+import { openDatabase, type Database } from '../../db/connection.js';
+import type { TestServer } from './harness.js';
+
+export const TABLES = [
+  'users',
+  'auth_tokens',
+  'customers',
+  'customer_identities',
+  'channel_accounts',
+  'conversations',
+  'messages',
+  'attachments',
+  'outbox',
+  'web_chat_sessions',
+  'audit_log',
+] as const;
+
+export type Table = (typeof TABLES)[number];
+export type Counts = Record<Table, number>;
+
+export class RowCounter {
+  private constructor(private readonly db: Database) {}
+
+  static open(server: Pick<TestServer, 'db'>): RowCounter {
+    return new RowCounter(openDatabase(server.db.url, { schema: server.db.schema }));
+  }
+
+  async counts(): Promise<Counts> {
+    const entries = await Promise.all(
+      TABLES.map(async (t) => {
+        const row = await this.db.knex(t).count<{ n: number | string }[]>({ n: '*' }).first();
+        return [t, Number(row?.n ?? 0)] as const;
+      }),
+    );
+    return Object.fromEntries(entries) as Counts;
+  }
+
+  async rows(table: Table): Promise<Record<string, unknown>[]> {
+    return this.db.knex(table).select('*');
+  }
+
+  close(): Promise<void> {
+    return this.db.close();
+  }
+}
