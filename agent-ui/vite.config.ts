@@ -7,6 +7,7 @@ const backend = process.env.OMNIDESK_URL ?? 'http://127.0.0.1:3000';
 
 export default defineConfig({
   plugins: [react()],
+  publicDir: false,
   build: { outDir: 'dist', emptyOutDir: true, sourcemap: true },
   server: {
     proxy: {

@@ -5,11 +5,17 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-if [ ! -x /usr/bin/chromium ]; then
-  echo "Installing Chromium (Debian package) for the browser tests..."
+# Chromium for the browser tests, and Thai and emoji fonts so screenshots show what users see.
+missing=""
+[ -x /usr/bin/chromium ] || missing="$missing chromium"
+dpkg -s fonts-noto-core >/dev/null 2>&1 || missing="$missing fonts-noto-core"
+dpkg -s fonts-noto-color-emoji >/dev/null 2>&1 || missing="$missing fonts-noto-color-emoji"
+if [ -n "$missing" ]; then
+  echo "Installing Debian packages for the browser tests:$missing"
   if [ "$(id -u)" = 0 ]; then SUDO=""; else SUDO="sudo"; fi
   $SUDO apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq chromium >/dev/null
+  # shellcheck disable=SC2086
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq $missing >/dev/null
 fi
 
 if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then

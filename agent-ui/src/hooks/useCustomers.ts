@@ -1,0 +1,34 @@
+// Customer names for the conversation list. The list API returns conversations only, so each
+// customer is read once and kept for the session.
+import { useEffect, useState } from 'react';
+import type { Conversation } from '../../../server/domain/types.js';
+import type { Api, CustomerWithIdentities } from '../api';
+
+export type CustomerDirectory = ReadonlyMap<string, CustomerWithIdentities>;
+
+export function useCustomers(api: Api, conversations: Conversation[], open: CustomerWithIdentities | null): CustomerDirectory {
+  const [known, setKnown] = useState<CustomerDirectory>(new Map());
+  const [requested] = useState(() => new Set<string>());
+
+  useEffect(() => {
+    if (open) setKnown((all) => new Map(all).set(open.id, open));
+  }, [open]);
+
+  useEffect(() => {
+    for (const { customerId } of conversations) {
+      if (requested.has(customerId)) continue;
+      requested.add(customerId);
+      api.customer(customerId).then(
+        ({ customer }) => setKnown((all) => new Map(all).set(customer.id, customer)),
+        () => requested.delete(customerId), // tried again on the next list change
+      );
+    }
+  }, [api, conversations, requested]);
+
+  return known;
+}
+
+/** The name to show: the customer's own, else "Visitor" and a short stable tag. */
+export function displayName(customer: CustomerWithIdentities | null | undefined, customerId: string, visitor: string): string {
+  return customer?.name || `${visitor} #${customerId.slice(-4).toUpperCase()}`;
+}
