@@ -198,6 +198,39 @@ describe.each(ENGINES)('authentication on %s', (engine) => {
     expect(JSON.stringify(await counter.rows('audit_log'))).not.toContain('reset-by-the-admin-123');
   });
 
+  test('a role change revokes the user’s sessions, so a demoted supervisor leaves the supervisors room', async () => {
+    const user = await server.api.userWithRole(adminToken, 'supervisor');
+    const socket = track(await connect(server.url, { token: user.token }));
+    const ended = endOfSession(socket);
+    const demote = await server.api.request('PATCH', `/api/v1/users/${user.id}`, { token: adminToken, body: { role: 'agent' } });
+    expect(demote.status).toBe(200);
+    expect(await ended).toEqual(['session:expired:revoked', 'disconnect:io server disconnect']);
+    expect((await server.api.request('GET', '/api/v1/users', { token: user.token })).status).toBe(401);
+    const again = await server.api.login(user.email, user.password);
+    expect((await server.api.request('GET', '/api/v1/users', { token: again })).status).toBe(403);
+    // Saving the same role again is not a change and keeps sessions.
+    const same = await server.api.request('PATCH', `/api/v1/users/${user.id}`, { token: adminToken, body: { role: 'agent' } });
+    expect(same.status).toBe(200);
+    expect((await server.api.request('GET', '/api/v1/auth/me', { token: again })).status).toBe(200);
+  });
+
+  test('guessing the current password on a password change is throttled after 10 failures', async () => {
+    const user = await server.api.userWithRole(adminToken, 'agent');
+    for (let i = 0; i < 10; i++) {
+      const res = await server.api.request('POST', '/api/v1/auth/password', {
+        token: user.token,
+        body: { currentPassword: `guess-${i}`, newPassword: 'a-brand-new-password-1' },
+      });
+      expect(res.status).toBe(400);
+    }
+    const throttled = await server.api.request('POST', '/api/v1/auth/password', {
+      token: user.token,
+      body: { currentPassword: user.password, newPassword: 'a-brand-new-password-1' },
+    });
+    expect(throttled.status).toBe(429);
+    expect(await server.api.login(user.email, user.password)).toEqual(expect.any(String));
+  });
+
   test('an admin cannot deactivate or demote themselves', async () => {
     const me = (await server.api.request('GET', '/api/v1/auth/me', { token: adminToken })).body.user;
     for (const body of [{ active: false }, { role: 'agent' }]) {

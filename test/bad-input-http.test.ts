@@ -394,6 +394,8 @@ describe.each(ENGINES)('bad input over HTTP on %s', (engine) => {
       ['GET', '/api/v1/conversations/x/y/z'],
       ['POST', '/webhooks/nope'],
       ['GET', '/webhooks/web_chat/x/unknown'],
+      ['GET', '/no-such-page'],
+      ['POST', '/widget/nothing'],
     ])('%s %s → 404 JSON', async (method, url) => {
       const res = await server.api.request(method, url, { token: adminToken });
       expect(res.headers.get('content-type')).toMatch(/^application\/json/);

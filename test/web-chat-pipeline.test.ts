@@ -51,7 +51,10 @@ describe.each(ENGINES)('web chat pipeline on %s', (engine) => {
     expect(read.body.messages).toHaveLength(1);
 
     // The agent takes the conversation and replies; the visitor's socket receives it and acknowledges.
-    const assign = await server.api.request('POST', `/api/v1/conversations/${conversation.id}/assign`, { token: agent.token, body: { assigneeId: agent.id } });
+    const assign = await server.api.request('POST', `/api/v1/conversations/${conversation.id}/assign`, {
+      token: agent.token,
+      body: { assigneeId: agent.id },
+    });
     expect(assign.status).toBe(200);
     const visitorGetsReply = new Promise<string>((resolve) => {
       visitorSocket.on('visitor:message', (m, ackFn) => {
@@ -61,7 +64,10 @@ describe.each(ENGINES)('web chat pipeline on %s', (engine) => {
       });
     });
     const delivered = nextEvent(agentSocket, 'message:status', (s) => s.status === 'delivered');
-    const reply = await server.api.request('POST', `/api/v1/conversations/${conversation.id}/messages`, { token: agent.token, body: { text: 'สวัสดีครับ ยินดีให้บริการครับ' } });
+    const reply = await server.api.request('POST', `/api/v1/conversations/${conversation.id}/messages`, {
+      token: agent.token,
+      body: { text: 'สวัสดีครับ ยินดีให้บริการครับ' },
+    });
     expect(reply.status).toBe(201);
     expect(reply.body.message.status).toBe('queued');
     expect(await visitorGetsReply).toBe('สวัสดีครับ ยินดีให้บริการครับ');
@@ -69,7 +75,10 @@ describe.each(ENGINES)('web chat pipeline on %s', (engine) => {
     expect(status.id).toBe(reply.body.message.id);
 
     // A private note never reaches the visitor, and the visitor's history excludes it.
-    const note = await server.api.request('POST', `/api/v1/conversations/${conversation.id}/notes`, { token: agent.token, body: { text: 'VIP customer, be nice' } });
+    const note = await server.api.request('POST', `/api/v1/conversations/${conversation.id}/notes`, {
+      token: agent.token,
+      body: { text: 'VIP customer, be nice' },
+    });
     expect(note.status).toBe(201);
     const history = await visitorSocket.emitWithAck('visitor:history', {});
     expect(history.ok).toBe(true);
@@ -108,11 +117,16 @@ describe.each(ENGINES)('web chat pipeline on %s', (engine) => {
     const first = await socket.emitWithAck('visitor:send', { clientMessageId: 'w-1', text: 'hello' });
     if (!first.ok) throw new Error(first.error.message);
     const conversationId = (await server.store.messages.findById(first.message.id))!.conversationId;
-    const resolved = await server.api.request('POST', `/api/v1/conversations/${conversationId}/status`, { token: adminToken, body: { status: 'resolved' } });
+    const resolved = await server.api.request('POST', `/api/v1/conversations/${conversationId}/status`, {
+      token: adminToken,
+      body: { status: 'resolved' },
+    });
     expect(resolved.body.conversation.status).toBe('resolved');
     const again = await socket.emitWithAck('visitor:send', { clientMessageId: 'w-2', text: 'one more question' });
     if (!again.ok) throw new Error(again.error.message);
-    const conversation = await server.store.conversations.findById((await server.store.messages.findById(again.message.id))!.conversationId);
+    const conversation = await server.store.conversations.findById(
+      (await server.store.messages.findById(again.message.id))!.conversationId,
+    );
     expect(conversation?.id).toBe(conversationId);
     expect(conversation?.status).toBe('open');
   });

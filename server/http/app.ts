@@ -87,7 +87,13 @@ export function createApp(s: Services, options: HttpOptions, log: Logger, hooks:
 
   const api = express.Router();
   api.use(express.json({ limit: options.jsonBodyLimit, strict: true }));
-  const defs = [...authRoutes(s), ...userRoutes(s), ...channelAccountRoutes(s, options), ...conversationRoutes(s), ...customerRoutes(s)];
+  const defs = [
+    ...authRoutes(s, throttle),
+    ...userRoutes(s),
+    ...channelAccountRoutes(s, options),
+    ...conversationRoutes(s),
+    ...customerRoutes(s),
+  ];
   const extraPaths = {
     '/api/v1/auth/login': {
       post: {
@@ -156,6 +162,7 @@ export function createApp(s: Services, options: HttpOptions, log: Logger, hooks:
   app.get('/', (_req, res) => {
     res.status(503).type('html').send(CONSOLE_NOT_BUILT);
   });
+  app.use((_req, _res, next) => next(new AppError('NOT_FOUND', 'no such page')));
 
   app.use(errorHandler(log));
   return app;
@@ -183,10 +190,8 @@ function errorHandler(log: Logger): ErrorRequestHandler {
       appError = new AppError('INTERNAL', 'something went wrong on our side; the request id is in the x-request-id header');
     }
     if (res.headersSent) return;
-    res
-      .status(STATUS[appError.code])
-      .json({
-        error: { code: appError.code, message: appError.message, ...(appError.details !== undefined && { details: appError.details }) },
-      });
+    res.status(STATUS[appError.code]).json({
+      error: { code: appError.code, message: appError.message, ...(appError.details !== undefined && { details: appError.details }) },
+    });
   };
 }

@@ -12,7 +12,7 @@ export class LoginThrottle {
   check(email: string): void {
     const entry = this.failures.get(email.toLowerCase());
     if (entry && this.now() - entry.since < WINDOW_MS && entry.count >= MAX_FAILURES) {
-      throw new AppError('RATE_LIMITED', 'too many failed logins for this email; wait 15 minutes or ask an admin to reset the password');
+      throw new AppError('RATE_LIMITED', 'too many failed password attempts; wait 15 minutes or ask an admin to reset the password');
     }
   }
 

@@ -45,18 +45,21 @@ export function makeManageUsers(deps: Deps) {
       actor: Actor,
       id: string,
       patch: Partial<{ name: string; role: Role; locale: string; active: boolean; password: string }>,
-    ): Promise<User> {
+    ): Promise<{ user: User; sessionsRevoked: boolean }> {
       if (id === actor.id && ((patch.role !== undefined && patch.role !== 'admin') || patch.active === false)) {
         throw new AppError('VALIDATION', 'you cannot demote or deactivate yourself; ask another admin');
       }
       const passwordHash = patch.password ? await hashPassword(patch.password) : undefined;
       return deps.store.transaction(async (tx) => {
-        if (!(await tx.users.findById(id))) throw notFound('user');
+        const before = await tx.users.findById(id);
+        if (!before) throw notFound('user');
         const now = deps.now();
         const { password: _pw, ...rest } = patch;
         const user = (await tx.users.update(id, { ...rest, passwordHash }, now))!;
-        // A new password or a deactivation ends every session of that user.
-        if (passwordHash || patch.active === false) await tx.tokens.revokeAllForUser(id, now);
+        // A new password, a new role or a deactivation ends every session of that user: a live
+        // session must not keep rights (or rooms) it no longer has.
+        const sessionsRevoked = Boolean(passwordHash) || patch.active === false || (patch.role !== undefined && patch.role !== before.role);
+        if (sessionsRevoked) await tx.tokens.revokeAllForUser(id, now);
         await tx.audit.record(
           {
             actorType: 'user',
@@ -68,7 +71,7 @@ export function makeManageUsers(deps: Deps) {
           },
           now,
         );
-        return user;
+        return { user, sessionsRevoked };
       });
     },
 

@@ -30,7 +30,11 @@ export interface TestDatabase {
 export async function freshDatabase(engine: Engine): Promise<TestDatabase> {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'omnidesk-test-'));
   if (engine === 'sqlite') {
-    return { url: `sqlite:${path.join(dataDir, 'omnidesk.sqlite')}`, dataDir, drop: async () => fs.rmSync(dataDir, { recursive: true, force: true }) };
+    return {
+      url: `sqlite:${path.join(dataDir, 'omnidesk.sqlite')}`,
+      dataDir,
+      drop: async () => fs.rmSync(dataDir, { recursive: true, force: true }),
+    };
   }
   const schema = `t_${randomBytes(6).toString('hex')}`;
   const admin = knexFactory({ client: 'pg', connection: PG_URL });
@@ -70,7 +74,11 @@ export interface TestServer extends RunningServer {
   stop(): Promise<void>;
 }
 
-export async function startTestServer(engine: Engine = 'sqlite', overrides: Record<string, string> = {}, options: StartOptions = {}): Promise<TestServer> {
+export async function startTestServer(
+  engine: Engine = 'sqlite',
+  overrides: Record<string, string> = {},
+  options: StartOptions = {},
+): Promise<TestServer> {
   const db = await freshDatabase(engine);
   const config = testConfig(db, overrides);
   const server = await startServer(config, createLogger(config.logLevel), { ...options, schema: db.schema });
@@ -96,7 +104,11 @@ export interface ApiResponse<T = any> {
 export class Api {
   constructor(readonly baseUrl: string) {}
 
-  async request<T = any>(method: string, url: string, opts: { token?: string; body?: unknown; raw?: string; headers?: Record<string, string> } = {}): Promise<ApiResponse<T>> {
+  async request<T = any>(
+    method: string,
+    url: string,
+    opts: { token?: string; body?: unknown; raw?: string; headers?: Record<string, string> } = {},
+  ): Promise<ApiResponse<T>> {
     const headers: Record<string, string> = { ...opts.headers };
     if (opts.token) headers.authorization = `Bearer ${opts.token}`;
     let body: string | undefined;

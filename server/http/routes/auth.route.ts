@@ -1,11 +1,13 @@
 import { z } from 'zod';
 import { hashToken } from '../../security/tokens.js';
+import { AppError } from '../../domain/errors.js';
+import type { LoginThrottle } from '../login-throttle.js';
 import { route } from '../route-kit.js';
 import type { Services } from '../services.js';
 
 export const LoginBody = z.object({ email: z.string().min(3).max(320), password: z.string().min(1).max(200) }).strict();
 
-export function authRoutes(s: Services) {
+export function authRoutes(s: Services, throttle: LoginThrottle) {
   return [
     route({
       method: 'get',
@@ -44,7 +46,16 @@ export function authRoutes(s: Services) {
       role: 'agent',
       body: z.object({ currentPassword: z.string().min(1).max(200), newPassword: z.string().min(12).max(200) }).strict(),
       handler: async ({ user, token, body }) => {
-        await s.auth.changePassword(user.id, token, body.currentPassword, body.newPassword);
+        // Someone holding a stolen token must not be able to guess the password here either.
+        const key = `password-change:${user.id}`;
+        throttle.check(key);
+        try {
+          await s.auth.changePassword(user.id, token, body.currentPassword, body.newPassword);
+        } catch (err) {
+          if (err instanceof AppError && err.code === 'VALIDATION') throttle.failed(key);
+          throw err;
+        }
+        throttle.succeeded(key);
         s.onSessionsRevoked({ userId: user.id, exceptTokenHash: hashToken(token) });
         return undefined;
       },

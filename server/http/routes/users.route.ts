@@ -64,8 +64,8 @@ export function userRoutes(s: Services) {
       role: 'admin',
       body: UserPatch,
       handler: async ({ user, params, body }) => {
-        const updated = await s.users.update(user, params.id!, body);
-        if (body.password || body.active === false) s.onSessionsRevoked({ userId: updated.id });
+        const { user: updated, sessionsRevoked } = await s.users.update(user, params.id!, body);
+        if (sessionsRevoked) s.onSessionsRevoked({ userId: updated.id });
         return { user: updated };
       },
     }),

@@ -79,11 +79,9 @@ export const webChatRoutes = {
           filename: req.file.originalname,
           declaredType: req.file.mimetype,
         });
-        res
-          .status(201)
-          .json({
-            attachment: { id: attachment.id, filename: attachment.filename, contentType: attachment.contentType, size: attachment.size },
-          });
+        res.status(201).json({
+          attachment: { id: attachment.id, filename: attachment.filename, contentType: attachment.contentType, size: attachment.size },
+        });
       } catch (err) {
         next(err);
       }
