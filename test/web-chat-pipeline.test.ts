@@ -50,6 +50,12 @@ describe.each(ENGINES)('web chat pipeline on %s', (engine) => {
     expect(read.body.customer.attributes).toEqual({ unverifiedEmail: 'somying@example.com' });
     expect(read.body.messages).toHaveLength(1);
 
+    // The list names the customer and previews the latest message, so the inbox needs no extra reads.
+    const list = await server.api.request('GET', '/api/v1/conversations?assignee=none', { token: agent.token });
+    const listed = list.body.conversations.find((c: { id: string }) => c.id === conversation.id);
+    expect(listed.customer).toEqual({ id: conversation.customerId, name: 'สมหญิง ใจดี' });
+    expect(listed.lastMessage.id).toBe(message.id);
+
     // The agent takes the conversation and replies; the visitor's socket receives it and acknowledges.
     const assign = await server.api.request('POST', `/api/v1/conversations/${conversation.id}/assign`, {
       token: agent.token,

@@ -1,6 +1,6 @@
 // The REST client for /api/v1. Every call carries the bearer token; a 401 anywhere ends the session
 // through one callback, so no screen has to handle it on its own.
-import type { Conversation, Customer, CustomerIdentity, Message, User } from '../../server/domain/types.js';
+import type { Conversation, ConversationSummary, Customer, CustomerIdentity, Message, User } from '../../server/domain/types.js';
 
 export interface Session {
   token: string;
@@ -78,7 +78,7 @@ export class Api {
   listConversations(assignee: AssigneeFilter) {
     const query = new URLSearchParams({ status: 'open,pending', limit: '100' });
     if (assignee !== 'all') query.set('assignee', assignee);
-    return this.json<{ conversations: Conversation[]; nextCursor: string | null }>('GET', `/conversations?${query}`);
+    return this.json<{ conversations: ConversationSummary[]; nextCursor: string | null }>('GET', `/conversations?${query}`);
   }
 
   conversation = (id: string) => this.json<ConversationDetail>('GET', `/conversations/${encodeURIComponent(id)}`);

@@ -49,6 +49,11 @@ export class CustomersStore {
     return r && toCustomer(r);
   }
 
+  async findManyByIds(ids: string[]): Promise<Customer[]> {
+    if (ids.length === 0) return [];
+    return (await this.db<CustomerRow>('customers').whereIn('id', [...new Set(ids)])).map(toCustomer);
+  }
+
   async findByIdentity(identity: Identity): Promise<Customer | undefined> {
     const r = await this.db<CustomerRow>('customers')
       .join('customer_identities as i', 'i.customer_id', 'customers.id')

@@ -97,6 +97,13 @@ export class MessagesStore {
     return (await q).map(toMessage);
   }
 
+  /** The latest message of each of the given conversations (ids are time-ordered). */
+  async latestOf(conversationIds: string[]): Promise<Message[]> {
+    if (conversationIds.length === 0) return [];
+    const latest = this.db('messages').max('id').whereIn('conversation_id', conversationIds).groupBy('conversation_id');
+    return (await this.db<MessageRow>('messages').whereIn('id', latest)).map(toMessage);
+  }
+
   /** What a customer may see: non-private messages of their conversations on one channel account. */
   async listVisibleForCustomer(customerId: string, channelAccountId: string, opts: { after?: string; limit: number }): Promise<Message[]> {
     const q = this.db<MessageRow>('messages')

@@ -81,6 +81,12 @@ export interface Conversation {
   updatedAt: number;
 }
 
+/** A conversation as listed: with who it is with and its latest message (for previews). */
+export interface ConversationSummary extends Conversation {
+  customer: { id: string; name: string | null };
+  lastMessage: Message | null;
+}
+
 export interface Message {
   id: string;
   conversationId: string;

@@ -29,7 +29,9 @@ export function Console({ session, api, onExpired, onLogout, onLocale }: Props) 
 
   const list = useConversationList(api, socket, me, filter, selectedId, reconnects);
   const open = useOpenConversation(api, socket, selectedId, reconnects);
-  const customers = useCustomers(api, list.conversations, open.customer);
+  // Names come with the list; only conversations that arrived live need their customer read.
+  const unnamed = useMemo(() => list.conversations.filter((c) => !(c.customerId in list.names)), [list.conversations, list.names]);
+  const customers = useCustomers(api, unnamed, open.customer);
 
   useEffect(() => {
     document.title = list.unread.size > 0 ? `(${list.unread.size}) Omnidesk` : 'Omnidesk';

@@ -44,7 +44,7 @@ export function ConversationList({ state, customers, filter, onFilter, selectedI
       )}
       <ul className="conversation-list">
         {state.conversations.map((c) => {
-          const name = displayName(customers.get(c.customerId), c.customerId, t('visitor'));
+          const name = displayName(customers.get(c.customerId) ?? { name: state.names[c.customerId] ?? null }, c.customerId, t('visitor'));
           const last = state.lastMessages[c.id] ?? (openLast?.conversationId === c.id ? openLast : undefined);
           const preview = last ? previewOf(last, t) : c.subject;
           const unread = state.unread.has(c.id);

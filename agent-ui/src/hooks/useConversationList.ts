@@ -7,8 +7,10 @@ import type { AgentSocket } from '../socket';
 
 export interface ConversationListState {
   conversations: Conversation[];
-  /** The last message seen live per conversation (the list API does not send one). */
+  /** The latest message per conversation: from the list API, then kept live. */
   lastMessages: Record<string, Message>;
+  /** Customer names the list API sent, by customer id. */
+  names: Record<string, string | null>;
   unread: ReadonlySet<string>;
   loading: boolean;
   error: string | null;
@@ -37,6 +39,7 @@ export function useConversationList(
 ): ConversationListState {
   const [conversations, setConversations] = useState<Conversation[]>([]);
   const [lastMessages, setLastMessages] = useState<Record<string, Message>>({});
+  const [names, setNames] = useState<Record<string, string | null>>({});
   const [unread, setUnread] = useState<ReadonlySet<string>>(new Set());
   const [loading, setLoading] = useState(true);
   const [error, setError] = useState<string | null>(null);
@@ -57,7 +60,16 @@ export function useConversationList(
     api.listConversations(filter).then(
       (page) => {
         if (cancelled) return;
-        const byId = new Map(page.conversations.map((c) => [c.id, c]));
+        setNames((all) => ({ ...all, ...Object.fromEntries(page.conversations.map((c) => [c.customerId, c.customer.name])) }));
+        setLastMessages((all) => {
+          const merged = { ...all };
+          for (const c of page.conversations) {
+            const live = merged[c.id];
+            if (c.lastMessage && (!live || live.id < c.lastMessage.id)) merged[c.id] = c.lastMessage;
+          }
+          return merged;
+        });
+        const byId = new Map<string, Conversation>(page.conversations.map(({ customer: _c, lastMessage: _m, ...c }) => [c.id, c]));
         for (const c of changedDuringFetch.current ?? []) {
           const fetched = byId.get(c.id);
           if (fetched && fetched.updatedAt > c.updatedAt) continue;
@@ -118,7 +130,7 @@ export function useConversationList(
     };
   }, [socket, filter, me]);
 
-  return { conversations, lastMessages, unread, loading, error };
+  return { conversations, lastMessages, names, unread, loading, error };
 }
 
 function without<T>(set: ReadonlySet<T>, item: T): ReadonlySet<T> {

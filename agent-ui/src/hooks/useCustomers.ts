@@ -1,5 +1,5 @@
-// Customer names for the conversation list. The list API returns conversations only, so each
-// customer is read once and kept for the session.
+// Customers for conversations that arrived live (the list API already names the others): each is
+// read once and kept for the session.
 import { useEffect, useState } from 'react';
 import type { Conversation } from '../../../server/domain/types.js';
 import type { Api, CustomerWithIdentities } from '../api';
@@ -29,6 +29,6 @@ export function useCustomers(api: Api, conversations: Conversation[], open: Cust
 }
 
 /** The name to show: the customer's own, else "Visitor" and a short stable tag. */
-export function displayName(customer: CustomerWithIdentities | null | undefined, customerId: string, visitor: string): string {
+export function displayName(customer: { name: string | null } | null | undefined, customerId: string, visitor: string): string {
   return customer?.name || `${visitor} #${customerId.slice(-4).toUpperCase()}`;
 }

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { CHANNEL_KINDS, CONVERSATION_STATUSES, type MessagePart } from '../../domain/types.js';
+import { CHANNEL_KINDS, CONVERSATION_STATUSES, type Conversation, type ConversationSummary, type MessagePart } from '../../domain/types.js';
 import { AppError, forbidden, notFound } from '../../domain/errors.js';
 import { canViewConversation, hasRole, type Actor } from '../../domain/policy.js';
 import type { ConversationCursor, ConversationFilter } from '../../../db/stores/conversations.store.js';
@@ -50,6 +50,21 @@ export function conversationRoutes(s: Services) {
     return conversation;
   }
 
+  /** Adds the customer's name and the latest message to each listed conversation (two queries per page). */
+  async function summarize(page: Conversation[]): Promise<ConversationSummary[]> {
+    const [customers, latest] = await Promise.all([
+      s.store.customers.findManyByIds(page.map((c) => c.customerId)),
+      s.store.messages.latestOf(page.map((c) => c.id)),
+    ]);
+    const nameOf = new Map(customers.map((c) => [c.id, c.name]));
+    const latestOf = new Map(latest.map((m) => [m.conversationId, m]));
+    return page.map((c) => ({
+      ...c,
+      customer: { id: c.customerId, name: nameOf.get(c.customerId) ?? null },
+      lastMessage: latestOf.get(c.id) ?? null,
+    }));
+  }
+
   async function partsOf(body: z.infer<typeof Compose>): Promise<MessagePart[]> {
     const parts: MessagePart[] = [];
     if (body.text?.trim()) parts.push({ type: 'text', text: body.text });
@@ -88,7 +103,7 @@ export function conversationRoutes(s: Services) {
         const items = await s.store.conversations.list(filter, q.limit + 1, q.cursor ? decodeCursor(q.cursor) : undefined);
         const page = items.slice(0, q.limit);
         const last = page.at(-1);
-        return { conversations: page, nextCursor: items.length > q.limit && last ? encodeCursor(last) : null };
+        return { conversations: await summarize(page), nextCursor: items.length > q.limit && last ? encodeCursor(last) : null };
       },
     }),
     route({
