@@ -26,18 +26,27 @@ export function openDatabase(url: string, options: OpenOptions = {}): Database {
     const filename = url.slice('sqlite:'.length);
     if (filename !== ':memory:') fs.mkdirSync(path.dirname(path.resolve(filename)), { recursive: true });
     const knex = knexFactory({
-      client: 'sqlite3',
+      // better-sqlite3 rather than sqlite3: synchronous calls without a thread-pool round trip per
+      // statement; it quadrupled sustained ingest (figures in README.md and bench/README.md).
+      client: 'better-sqlite3',
       connection: { filename },
       useNullAsDefault: true,
       pool: {
         min: 1,
         max: 1,
+        idleTimeoutMillis: 2 ** 31 - 1,
         // WAL keeps committed transactions across a process crash (kill -9) while letting readers run;
         // synchronous=NORMAL is durable against process death, only an OS crash can lose the last commits.
         afterCreate(conn: SqliteConn, done: (err: Error | null, conn: SqliteConn) => void) {
-          conn.exec('PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON; PRAGMA busy_timeout=5000;', (err) =>
-            done(err, conn),
-          );
+          try {
+            conn.pragma('journal_mode = WAL');
+            conn.pragma('synchronous = NORMAL');
+            conn.pragma('foreign_keys = ON');
+            conn.pragma('busy_timeout = 5000');
+            done(null, conn);
+          } catch (err) {
+            done(err as Error, conn);
+          }
         },
       },
     });
@@ -53,7 +62,7 @@ export function openDatabase(url: string, options: OpenOptions = {}): Database {
 }
 
 interface SqliteConn {
-  exec(sql: string, cb: (err: Error | null) => void): void;
+  pragma(sql: string): unknown;
 }
 
 export async function migrate(db: Database): Promise<void> {
@@ -73,5 +82,5 @@ export function isUniqueViolation(err: unknown): boolean {
   if (err instanceof WriteConflict) return true;
   const e = err as { code?: string; message?: string } | null;
   if (!e) return false;
-  return e.code === '23505' || (e.code === 'SQLITE_CONSTRAINT' && /UNIQUE/.test(e.message ?? ''));
+  return e.code === '23505' || (Boolean(e.code?.startsWith('SQLITE_CONSTRAINT')) && /UNIQUE/.test(e.message ?? ''));
 }

@@ -1,6 +1,8 @@
 // The data layer's front door: every store bound to one connection or one transaction.
 import type { Knex } from 'knex';
 import { isUniqueViolation, type Database } from './connection.js';
+import { knexIngestTx, type IngestTx } from './ingest-tx.js';
+import { SqliteIngestCommitter } from './sqlite-ingest.js';
 import { AttachmentsStore } from './stores/attachments.store.js';
 import { AuditStore } from './stores/audit.store.js';
 import { ChannelAccountsStore } from './stores/channel-accounts.store.js';
@@ -33,6 +35,11 @@ export interface Store extends Stores {
    * transaction is retried, and on the retry it sees what the other writer committed.
    */
   transaction<T>(work: (tx: Stores) => Promise<T>): Promise<T>;
+  /**
+   * Runs the ingest pipeline's transaction: on PostgreSQL a knex transaction (retried on conflicts),
+   * on SQLite prepared statements with group commit. Resolves only after the commit.
+   */
+  ingestTransaction<T>(work: (tx: IngestTx) => Promise<T>): Promise<T>;
   ping(): Promise<void>;
 }
 
@@ -54,18 +61,21 @@ function bind(knex: Knex, engine: Database['engine']): Stores {
 const MAX_CONFLICT_RETRIES = 5;
 
 export function createStore(db: Database): Store {
+  async function transaction<T>(work: (tx: Stores) => Promise<T>): Promise<T> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await db.knex.transaction((trx) => work(bind(trx, db.engine)));
+      } catch (err) {
+        if (!isUniqueViolation(err) || attempt >= MAX_CONFLICT_RETRIES) throw err;
+      }
+    }
+  }
+  const committer = db.engine === 'sqlite' ? new SqliteIngestCommitter(db.knex) : undefined;
   return {
     ...bind(db.knex, db.engine),
     engine: db.engine,
-    async transaction<T>(work: (tx: Stores) => Promise<T>): Promise<T> {
-      for (let attempt = 1; ; attempt++) {
-        try {
-          return await db.knex.transaction((trx) => work(bind(trx, db.engine)));
-        } catch (err) {
-          if (!isUniqueViolation(err) || attempt >= MAX_CONFLICT_RETRIES) throw err;
-        }
-      }
-    },
+    transaction,
+    ingestTransaction: (work) => (committer ? committer.run(work) : transaction((tx) => work(knexIngestTx(tx)))),
     async ping() {
       await db.knex.raw('select 1');
     },

@@ -2,7 +2,7 @@ import type { Knex } from 'knex';
 import type { ChannelKind, Conversation, ConversationStatus } from '../../server/domain/types.js';
 import { newId } from '../ids.js';
 
-interface ConversationRow {
+export interface ConversationRow {
   id: string;
   customer_id: string;
   channel_account_id: string;
@@ -20,7 +20,7 @@ interface ConversationRow {
   updated_at: number;
 }
 
-const toConversation = (r: ConversationRow): Conversation => ({
+export const toConversation = (r: ConversationRow): Conversation => ({
   id: r.id,
   customerId: r.customer_id,
   channelAccountId: r.channel_account_id,
@@ -37,6 +37,36 @@ const toConversation = (r: ConversationRow): Conversation => ({
   createdAt: r.created_at,
   updatedAt: r.updated_at,
 });
+
+export interface NewConversation {
+  customerId: string;
+  channelAccountId: string;
+  channelKind: ChannelKind;
+  subject?: string | null;
+  priority?: number;
+  queueId?: string | null;
+}
+
+/** The row of a new conversation: open, unassigned. Shared by the knex store and the SQLite ingest path. */
+export function newConversationRow(input: NewConversation, now: number): ConversationRow {
+  return {
+    id: newId(),
+    customer_id: input.customerId,
+    channel_account_id: input.channelAccountId,
+    channel_kind: input.channelKind,
+    status: 'open',
+    priority: input.priority ?? 0,
+    queue_id: input.queueId ?? null,
+    assignee_id: null,
+    subject: input.subject ?? null,
+    last_message_at: now,
+    last_customer_message_at: null,
+    first_response_at: null,
+    resolved_at: null,
+    created_at: now,
+    updated_at: now,
+  };
+}
 
 export interface ConversationFilter {
   status?: ConversationStatus[];
@@ -109,45 +139,24 @@ export class ConversationsStore {
     return r && toConversation(r);
   }
 
-  async create(
-    input: {
-      customerId: string;
-      channelAccountId: string;
-      channelKind: ChannelKind;
-      subject?: string | null;
-      priority?: number;
-      queueId?: string | null;
-    },
-    now: number,
-  ): Promise<Conversation> {
-    const row: ConversationRow = {
-      id: newId(),
-      customer_id: input.customerId,
-      channel_account_id: input.channelAccountId,
-      channel_kind: input.channelKind,
-      status: 'open',
-      priority: input.priority ?? 0,
-      queue_id: input.queueId ?? null,
-      assignee_id: null,
-      subject: input.subject ?? null,
-      last_message_at: now,
-      last_customer_message_at: null,
-      first_response_at: null,
-      resolved_at: null,
-      created_at: now,
-      updated_at: now,
-    };
+  async create(input: NewConversation, now: number): Promise<Conversation> {
+    const row = newConversationRow(input, now);
     await this.db('conversations').insert(row);
     return toConversation(row);
   }
 
   async update(id: string, patch: ConversationPatch, now: number): Promise<Conversation | undefined> {
+    await this.touch(id, patch, now);
+    return this.findById(id);
+  }
+
+  /** Like update, without reading the row back (the caller knows what it wrote). */
+  async touch(id: string, patch: ConversationPatch, now: number): Promise<void> {
     const row: Record<string, unknown> = { updated_at: now };
     for (const [key, value] of Object.entries(patch)) {
       if (value !== undefined) row[columnOf[key as keyof ConversationPatch]] = value;
     }
     await this.db('conversations').where({ id }).update(row);
-    return this.findById(id);
   }
 
   /**

@@ -3,7 +3,7 @@ import type { Customer, CustomerIdentity, Identity } from '../../server/domain/t
 import { newId } from '../ids.js';
 import { parseJson } from '../json.js';
 
-interface CustomerRow {
+export interface CustomerRow {
   id: string;
   name: string | null;
   locale: string | null;
@@ -22,7 +22,7 @@ interface IdentityRow {
   created_at: number;
 }
 
-const toCustomer = (r: CustomerRow): Customer => ({
+export const toCustomer = (r: CustomerRow): Customer => ({
   id: r.id,
   name: r.name,
   locale: r.locale,
@@ -40,6 +40,23 @@ const toIdentity = (r: IdentityRow): CustomerIdentity => ({
   value: r.value,
   createdAt: r.created_at,
 });
+
+export interface NewCustomer {
+  name?: string | null;
+  locale?: string | null;
+}
+
+export function newCustomerRow(input: NewCustomer, now: number): CustomerRow {
+  return {
+    id: newId(),
+    name: input.name ?? null,
+    locale: input.locale ?? null,
+    attributes: '{}',
+    last_contact_at: null,
+    created_at: now,
+    updated_at: now,
+  };
+}
 
 export class CustomersStore {
   constructor(private readonly db: Knex) {}
@@ -62,16 +79,8 @@ export class CustomersStore {
     return r && toCustomer(r);
   }
 
-  async create(input: { name?: string | null; locale?: string | null }, now: number): Promise<Customer> {
-    const row: CustomerRow = {
-      id: newId(),
-      name: input.name ?? null,
-      locale: input.locale ?? null,
-      attributes: '{}',
-      last_contact_at: null,
-      created_at: now,
-      updated_at: now,
-    };
+  async create(input: NewCustomer, now: number): Promise<Customer> {
+    const row = newCustomerRow(input, now);
     await this.db('customers').insert(row);
     return toCustomer(row);
   }

@@ -3,7 +3,7 @@ import type { Message, MessageDirection, MessagePart, MessageStatus, SenderType 
 import { newId } from '../ids.js';
 import { bool, parseJson } from '../json.js';
 
-interface MessageRow {
+export interface MessageRow {
   id: string;
   conversation_id: string;
   channel_account_id: string;
@@ -21,7 +21,7 @@ interface MessageRow {
   updated_at: number;
 }
 
-const toMessage = (r: MessageRow): Message => ({
+export const toMessage = (r: MessageRow): Message => ({
   id: r.id,
   conversationId: r.conversation_id,
   channelAccountId: r.channel_account_id,
@@ -52,6 +52,27 @@ export interface NewMessage {
   status: MessageStatus;
 }
 
+/** The row of a new message; booleans are stored as 0/1 so every driver binds them. */
+export function newMessageRow(m: NewMessage, now: number): MessageRow {
+  return {
+    id: newId(),
+    conversation_id: m.conversationId,
+    channel_account_id: m.channelAccountId,
+    direction: m.direction,
+    sender_type: m.senderType,
+    sender_id: m.senderId,
+    parts: JSON.stringify(m.parts),
+    text: m.text,
+    private: m.private ? 1 : 0,
+    provider_message_id: m.providerMessageId,
+    status: m.status,
+    error_code: null,
+    error_message: null,
+    created_at: now,
+    updated_at: now,
+  };
+}
+
 export class MessagesStore {
   constructor(private readonly db: Knex) {}
 
@@ -68,23 +89,7 @@ export class MessagesStore {
   }
 
   async insert(m: NewMessage, now: number): Promise<Message> {
-    const row: MessageRow = {
-      id: newId(),
-      conversation_id: m.conversationId,
-      channel_account_id: m.channelAccountId,
-      direction: m.direction,
-      sender_type: m.senderType,
-      sender_id: m.senderId,
-      parts: JSON.stringify(m.parts),
-      text: m.text,
-      private: m.private,
-      provider_message_id: m.providerMessageId,
-      status: m.status,
-      error_code: null,
-      error_message: null,
-      created_at: now,
-      updated_at: now,
-    };
+    const row = newMessageRow(m, now);
     await this.db('messages').insert(row);
     return toMessage(row);
   }

@@ -85,7 +85,8 @@ export class Gateway {
       cors: { origin: true },
       // Hard cap per packet; the per-event cap below answers with a clear error first.
       maxHttpBufferSize: Math.max(options.maxEventBytes * 2, 1_000_000),
-      connectionStateRecovery: { maxDisconnectionDuration: 2 * 60_000, skipMiddlewares: false },
+      // No connection-state recovery: it buffers every broadcast for every session. The console and
+      // the widget catch up from the API after a reconnect (`?after=`, `visitor:history`) instead.
     });
     this.io.use((socket, next) => {
       this.authenticate(socket).then(

@@ -4,7 +4,7 @@ import { AppError } from '../domain/errors.js';
 import type { DomainEvent } from '../domain/events.js';
 import type { Conversation, Customer, InboundMessage, Message } from '../domain/types.js';
 import { WriteConflict } from '../../db/connection.js';
-import type { Stores } from '../../db/store.js';
+import type { IngestTx } from '../../db/ingest-tx.js';
 import type { Deps } from './deps.js';
 
 export interface IngestResult {
@@ -25,18 +25,18 @@ export function makeIngestMessage(deps: Deps, options: IngestOptions) {
     if (inbound.parts.length === 0) throw new AppError('VALIDATION', 'inbound message has no content');
 
     const events: DomainEvent[] = [];
-    const result = await deps.store.transaction(async (tx) => {
+    const result = await deps.store.ingestTransaction(async (tx): Promise<IngestResult> => {
       events.length = 0; // a retried transaction starts over
-      const existing = await tx.messages.findByProviderId(inbound.channelAccountId, inbound.providerMessageId);
+      const existing = await tx.findMessageByProviderId(inbound.channelAccountId, inbound.providerMessageId);
       if (existing) {
-        const conversation = (await tx.conversations.findById(existing.conversationId))!;
-        const customer = (await tx.customers.findById(conversation.customerId))!;
+        const conversation = (await tx.findConversation(existing.conversationId))!;
+        const customer = (await tx.findCustomer(conversation.customerId))!;
         return { message: existing, conversation, customer, created: false };
       }
       const now = deps.now();
       const customer = await resolveCustomer(tx, inbound, now);
       const conversation = await resolveConversation(tx, inbound, customer, now, options.reopenWindowMs, events);
-      const message = await tx.messages.insert(
+      const message = await tx.insertMessage(
         {
           conversationId: conversation.id,
           channelAccountId: inbound.channelAccountId,
@@ -52,63 +52,63 @@ export function makeIngestMessage(deps: Deps, options: IngestOptions) {
         now,
       );
       const attachmentIds = inbound.parts.flatMap((p) => (p.type === 'text' ? [] : [p.attachmentId]));
-      await tx.attachments.linkToMessage(attachmentIds, message.id);
-      const updated = (await tx.conversations.update(conversation.id, { lastMessageAt: now, lastCustomerMessageAt: now }, now))!;
-      await tx.customers.update(customer.id, { lastContactAt: now }, now);
+      if (attachmentIds.length > 0) await tx.linkAttachments(attachmentIds, message.id);
+      await tx.touchOnInbound(conversation.id, customer.id, now);
+      const updated: Conversation = { ...conversation, lastMessageAt: now, lastCustomerMessageAt: now, updatedAt: now };
       events.push({ type: 'message.created', message, conversation: updated });
-      return { message, conversation: updated, customer, created: true };
+      return { message, conversation: updated, customer: { ...customer, lastContactAt: now, updatedAt: now }, created: true };
     });
     if (result.created) deps.events.publish(...events);
     return result;
   };
 }
 
-async function resolveCustomer(tx: Stores, inbound: InboundMessage, now: number): Promise<Customer> {
+async function resolveCustomer(tx: IngestTx, inbound: InboundMessage, now: number): Promise<Customer> {
   const { identity, name, otherIdentities = [], locale } = inbound.sender;
-  const known = await tx.customers.findByIdentity(identity);
+  const known = await tx.findCustomerByIdentity(identity);
   if (known) {
-    if (!known.name && name) await tx.customers.update(known.id, { name }, now);
+    if (!known.name && name) await tx.setCustomerName(known.id, name, now);
     return known.name || !name ? known : { ...known, name };
   }
   // A new channel identity may belong to someone we know by email or phone (e.g. a returning visitor).
   for (const other of otherIdentities) {
-    const byOther = await tx.customers.findByIdentity(other);
+    const byOther = await tx.findCustomerByIdentity(other);
     if (byOther) {
-      await tx.customers.linkIdentity(byOther.id, identity, now);
+      await tx.linkIdentity(byOther.id, identity, now);
       return byOther;
     }
   }
-  const customer = await tx.customers.create({ name: name ?? null, locale: locale ?? null }, now);
+  const customer = await tx.createCustomer({ name: name ?? null, locale: locale ?? null }, now);
   // A unique-key collision here means a concurrent first message created this customer: the
   // transaction is rolled back and retried, and the retry finds them.
-  if (!(await tx.customers.linkIdentity(customer.id, identity, now))) throw new WriteConflict('customer identity');
-  for (const other of otherIdentities) await tx.customers.linkIdentity(customer.id, other, now);
+  if (!(await tx.linkIdentity(customer.id, identity, now))) throw new WriteConflict('customer identity');
+  for (const other of otherIdentities) await tx.linkIdentity(customer.id, other, now);
   return customer;
 }
 
 async function resolveConversation(
-  tx: Stores,
+  tx: IngestTx,
   inbound: InboundMessage,
   customer: Customer,
   now: number,
   reopenWindowMs: number,
   events: DomainEvent[],
 ): Promise<Conversation> {
-  const unresolved = await tx.conversations.findUnresolved(customer.id, inbound.channelAccountId);
-  const lastResolved = unresolved ? undefined : await tx.conversations.findLastResolved(customer.id, inbound.channelAccountId);
+  const unresolved = await tx.findUnresolvedConversation(customer.id, inbound.channelAccountId);
+  const lastResolved = unresolved ? undefined : await tx.findLastResolvedConversation(customer.id, inbound.channelAccountId);
   const choice = chooseConversation(unresolved, lastResolved, now, reopenWindowMs);
   switch (choice.action) {
     case 'append':
       return choice.conversation;
     case 'reopen': {
       // Of several concurrent messages only one reopens it (and says so); the others retry and append.
-      if (!(await tx.conversations.reopen(choice.conversation.id, now))) throw new WriteConflict('conversation reopen');
-      const reopened = (await tx.conversations.findById(choice.conversation.id))!;
+      if (!(await tx.reopenConversation(choice.conversation.id, now))) throw new WriteConflict('conversation reopen');
+      const reopened: Conversation = { ...choice.conversation, status: 'open', resolvedAt: null, updatedAt: now };
       events.push({ type: 'conversation.updated', conversation: reopened, previous: choice.conversation });
       return reopened;
     }
     case 'create': {
-      const created = await tx.conversations.create(
+      const created = await tx.createConversation(
         {
           customerId: customer.id,
           channelAccountId: inbound.channelAccountId,

@@ -76,9 +76,13 @@ export function makeWebChat(deps: WebChatDeps) {
       input: { clientMessageId: string; text?: string; attachmentIds?: string[] },
     ): Promise<{ message: Message; created: boolean }> {
       const providerMessageId = `${session.id}:${input.clientMessageId}`;
-      const already = await store.messages.findByProviderId(session.channelAccountId, providerMessageId);
-      if (already) return { message: already, created: false };
       const ids = [...new Set(input.attachmentIds ?? [])];
+      // A retried message with files has them linked already: answer it before checking the files.
+      // Text-only messages skip this read; the ingest transaction recognises a retry by itself.
+      if (ids.length > 0) {
+        const already = await store.messages.findByProviderId(session.channelAccountId, providerMessageId);
+        if (already) return { message: already, created: false };
+      }
       const attachments = await store.attachments.findManyByIds(ids);
       const usable = attachments.filter((a) => a.uploaderType === 'customer' && a.uploaderId === session.id && a.messageId === null);
       if (usable.length !== ids.length) throw new AppError('VALIDATION', 'an attachment is unknown, not yours, or already sent');
