@@ -101,6 +101,26 @@ describe.each(ENGINES)('ingest idempotency on %s', (engine) => {
     expect(events.filter((e) => e.type === 'message.created')).toHaveLength(1);
   });
 
+  test('one failing message among concurrent ones rolls back alone; the others are stored and announced', async () => {
+    const { ingest, events } = pipeline();
+    const senders = Array.from({ length: 8 }, () => newSender());
+    // A message for a channel account that does not exist breaks a foreign key mid-transaction.
+    const broken: InboundMessage = { ...inbound(newSender(), `mid-broken-${Date.now()}`), channelAccountId: 'no-such-account' };
+    const outcomes = await Promise.allSettled([
+      ...senders.slice(0, 4).map((s) => ingest(inbound(s, `mid-${s}`))),
+      ingest(broken),
+      ...senders.slice(4).map((s) => ingest(inbound(s, `mid-${s}`))),
+    ]);
+    expect(outcomes.map((o) => o.status)).toEqual([...Array(4).fill('fulfilled'), 'rejected', ...Array(4).fill('fulfilled')]);
+    for (const s of senders) {
+      expect(await count(db, 'messages', { channel_account_id: accountId, provider_message_id: `mid-${s}` })).toBe(1);
+    }
+    // Nothing of the failed message remains: no message, no customer for its sender.
+    expect(await count(db, 'messages', { provider_message_id: broken.providerMessageId })).toBe(0);
+    expect(await count(db, 'customer_identities', { value: broken.sender.identity.value })).toBe(0);
+    expect(events.filter((e) => e.type === 'message.created')).toHaveLength(senders.length);
+  });
+
   test(`${CONCURRENCY} different first messages of a brand-new sender make one customer and one conversation`, async () => {
     const { ingest, events } = pipeline();
     const sender = newSender();
