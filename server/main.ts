@@ -4,6 +4,9 @@ import { ConfigError, loadConfig } from './config.js';
 import { createLogger } from './logger.js';
 import { startServer } from './server.js';
 
+// The placeholder .env.example ships with; starting with it is allowed, but loudly.
+const EXAMPLE_ADMIN_PASSWORD = 'change-me-to-a-long-password';
+
 async function main(): Promise<void> {
   let config;
   try {
@@ -17,6 +20,9 @@ async function main(): Promise<void> {
   }
   const log = createLogger(config.logLevel);
   const server = await startServer(config, log);
+  if (config.admin?.password === EXAMPLE_ADMIN_PASSWORD) {
+    log.warn('ADMIN_PASSWORD is still the example from .env.example: change it in .env, and change the admin password in the console');
+  }
   if (!config.admin) log.warn('no ADMIN_EMAIL/ADMIN_PASSWORD set: set them in .env to create the first admin on an empty database');
   process.stdout.write(
     `Omnidesk is up: console ${server.url}/  widget demo ${server.url}/widget/demo  API ${server.url}/api/v1/openapi.json\n`,
