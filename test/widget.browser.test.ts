@@ -5,11 +5,11 @@ import fs from 'node:fs';
 import path from 'node:path';
 import zlib from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { launchChromium } from './support/browser.js';
 import type { Message } from '../server/domain/types.js';
 import { connect, nextEvent, startTestServer, type ClientSocket, type TestServer } from './support/harness.js';
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const SHOTS = path.join(import.meta.dirname, '..', 'test-results', 'widget');
 
 describe('web chat widget in a real browser', () => {
@@ -27,19 +27,7 @@ describe('web chat widget in a real browser', () => {
     agent = await server.api.userWithRole(adminToken, 'agent', 'Somchai Agent');
     accountId = await server.api.webChatAccount(adminToken, 'Baan Khanom website');
     agentSocket = await connect(server.url, { token: agent.token });
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-background-networking',
-        '--disable-quic',
-        '--no-first-run',
-        '--disable-component-update',
-        '--disable-sync',
-      ],
-    });
+    browser = await launchChromium();
   });
   afterAll(async () => {
     for (const context of contexts) await context.close();
