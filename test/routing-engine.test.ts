@@ -112,7 +112,15 @@ describe('ordering', () => {
       [agent({ capacity: { ...zero(), chat: 3 } })],
       [waiting({ id: 'c3', enqueuedAt: T0 + 3 }), waiting({ id: 'c1', enqueuedAt: T0 + 1 }), waiting({ id: 'c2', enqueuedAt: T0 + 2 })],
     );
-    expect(b.routeAgent('a1', T0 + 10).map((d) => d.conversationId)).toEqual(['c1', 'c2', 'c3']);
+    // One offer at a time: the next comes when the agent has answered the previous one.
+    const served: string[] = [];
+    for (let i = 0; i < 3; i++) {
+      const [d] = b.routeAgent('a1', T0 + 10);
+      served.push(d!.conversationId);
+      expect(b.routeAgent('a1', T0 + 10)).toEqual([]);
+      b.accept(d!.conversationId, 'a1');
+    }
+    expect(served).toEqual(['c1', 'c2', 'c3']);
   });
 });
 
@@ -197,9 +205,9 @@ describe('offers', () => {
     expect(b.conversation('c1')).toBeUndefined();
   });
 
-  test('an agent who becomes free is filled up to capacity, best first', () => {
+  test('in an auto-accept queue an agent who becomes free is filled up to capacity, best first', () => {
     const b = board(
-      [queue()],
+      [queue({ autoAccept: true })],
       [agent({ presence: 'away', capacity: { ...zero(), chat: 2, email: 1 } })],
       [
         waiting({ id: 'e1', channelKind: 'email', enqueuedAt: T0 }),
@@ -323,7 +331,6 @@ function simulate(commands: Command[]): void {
   const b = board(queues, agents);
   const conv = new Map<string, { channelKind: ChannelKind }>();
   const assigned = new Map<string, string>(); // conversation → agent
-  const lastAgentOf = new Map<string, string>();
   let seq = 0;
 
   const apply = (decisions: ReturnType<RoutingBoard['routeAll']>) => {
@@ -381,7 +388,7 @@ function simulate(commands: Command[]): void {
         if (o && b.accept(o.conversationId, o.agentId)) {
           expect(assigned.has(o.conversationId)).toBe(false);
           assigned.set(o.conversationId, o.agentId);
-          lastAgentOf.set(o.conversationId, o.agentId);
+          apply(b.routeAgent(o.agentId, now));
         }
         break;
       }
@@ -459,13 +466,17 @@ function checkInvariants(
       expect(load[cls], `${a.id} ${cls} over capacity`).toBeLessThanOrEqual(a.capacity[cls]);
     }
   }
-  // No starvation: a conversation that can be offered has no available, eligible agent sitting free.
+  // One offer at a time per agent.
+  expect(new Set(liveOffers.map((o) => o.agentId)).size).toBe(liveOffers.length);
+  // No starvation: a conversation that can be offered has no available, eligible agent sitting free
+  // (an agent answering an offer is not free).
   const agents = new Map([...b.allAgents()].map((a) => [a.id, a]));
+  const answering = new Set(liveOffers.map((o) => o.agentId));
   for (const w of b.allWaiting()) {
     if (b.offer(w.id)) continue;
     const reserved = reservedFor(w, agents, now);
     for (const a of agents.values()) {
-      if (reserved && reserved !== a.id) continue;
+      if ((reserved && reserved !== a.id) || answering.has(a.id)) continue;
       expect(isEligible(a, w), `${w.id} starves while ${a.id} is free`).toBe(false);
     }
   }

@@ -19,8 +19,11 @@ export class RoutingBoard {
   /** Per queue, the conversations that can be offered now (not under offer), in serving order. */
   private readonly routable = new Map<string, WaitingConversation[]>();
   private readonly offers = new Map<string, Offer>();
-  /** Agents who are available with room in at least one capacity class. */
+  /** Agents with an offer awaiting their answer: one offer at a time, so nobody faces a pile of pop-ups. */
+  private readonly offering = new Set<string>();
+  /** Agents who are available, have no offer pending and have room in a capacity class; overall and per queue. */
   private readonly free = new Set<string>();
+  private readonly freeByQueue = new Map<string, Set<string>>();
   private readonly isOpen: (queue: QueueConfig, now: number) => boolean;
 
   constructor(options: BoardOptions = {}) {
@@ -37,13 +40,14 @@ export class RoutingBoard {
   }
 
   setAgent(agent: AgentRouting): void {
+    this.unindexFree(agent.id);
     this.agents.set(agent.id, { ...agent, load: { ...agent.load }, queueIds: [...agent.queueIds] });
     this.refreshFree(agent.id);
   }
 
   removeAgent(agentId: string): void {
+    this.unindexFree(agentId);
     this.agents.delete(agentId);
-    this.free.delete(agentId);
   }
 
   enqueue(w: WaitingConversation): void {
@@ -68,6 +72,8 @@ export class RoutingBoard {
     const w = this.waiting.get(offer.conversationId);
     if (!w) return;
     this.offers.set(offer.conversationId, offer);
+    this.offering.add(offer.agentId);
+    this.refreshFree(offer.agentId);
     this.removeRoutable(w);
   }
 
@@ -76,6 +82,8 @@ export class RoutingBoard {
     const offer = this.offers.get(conversationId);
     if (!offer || offer.agentId !== agentId) return false;
     this.offers.delete(conversationId);
+    this.offering.delete(agentId);
+    this.refreshFree(agentId);
     const w = this.waiting.get(conversationId);
     if (w) {
       this.waiting.delete(conversationId);
@@ -124,13 +132,19 @@ export class RoutingBoard {
     return agent && this.decide(w, queue, agent, now);
   }
 
-  /** Fills an agent's free capacity with the best conversations they may take. */
+  /**
+   * Gives a free agent the best conversations they may take: one offer (then they are not free until
+   * they answer it), or, in auto-accept queues, assignments up to their capacity.
+   */
   routeAgent(agentId: string, now: number): RoutingDecision[] {
     const decisions: RoutingDecision[] = [];
+    // What an agent could not take earlier in this call stays out of reach (their skills, refusals and
+    // reservations do not change, and their room only shrinks), so each queue is scanned once.
+    const cursors = new Map<string, number>();
     for (;;) {
       const agent = this.agents.get(agentId);
       if (!agent || !this.free.has(agentId)) return decisions;
-      const next = this.bestConversationFor(agent, now);
+      const next = this.bestConversationFor(agent, now, cursors);
       if (!next) return decisions;
       decisions.push(this.decide(next.w, next.queue, agent, now));
     }
@@ -249,6 +263,7 @@ export class RoutingBoard {
 
   private dropOffer(offer: Offer, w: WaitingConversation): void {
     this.offers.delete(offer.conversationId);
+    this.offering.delete(offer.agentId);
     const agent = this.agents.get(offer.agentId);
     if (agent) {
       const cls = capacityClassOf(w.channelKind);
@@ -259,32 +274,53 @@ export class RoutingBoard {
 
   private refreshFree(agentId: string): void {
     const a = this.agents.get(agentId);
-    if (a && a.presence === 'available' && CAPACITY_CLASSES.some((c) => a.load[c] < a.capacity[c])) this.free.add(agentId);
-    else this.free.delete(agentId);
+    if (!a) return;
+    if (a.presence === 'available' && !this.offering.has(agentId) && CAPACITY_CLASSES.some((c) => a.load[c] < a.capacity[c])) {
+      if (this.free.has(agentId)) return;
+      this.free.add(agentId);
+      for (const q of a.queueIds) {
+        let set = this.freeByQueue.get(q);
+        if (!set) this.freeByQueue.set(q, (set = new Set()));
+        set.add(agentId);
+      }
+    } else {
+      this.unindexFree(agentId);
+    }
+  }
+
+  private unindexFree(agentId: string): void {
+    if (!this.free.delete(agentId)) return;
+    for (const q of this.agents.get(agentId)?.queueIds ?? []) this.freeByQueue.get(q)?.delete(agentId);
   }
 
   private bestAgentFor(w: WaitingConversation, queue: QueueConfig, now: number): AgentRouting | undefined {
     const reserved = reservedFor(w, this.agents, now);
     if (reserved) {
       const agent = this.agents.get(reserved)!;
-      return isEligible(agent, w) ? agent : undefined;
+      return this.free.has(reserved) && isEligible(agent, w) ? agent : undefined;
     }
     const candidates: AgentRouting[] = [];
-    for (const id of this.free) {
+    for (const id of this.freeByQueue.get(w.queueId) ?? []) {
       const agent = this.agents.get(id)!;
       if (isEligible(agent, w)) candidates.push(agent);
     }
     return pickAgent(queue.strategy, w, candidates);
   }
 
-  private bestConversationFor(agent: AgentRouting, now: number): { w: WaitingConversation; queue: QueueConfig } | undefined {
+  private bestConversationFor(
+    agent: AgentRouting,
+    now: number,
+    cursors: Map<string, number>,
+  ): { w: WaitingConversation; queue: QueueConfig } | undefined {
     let best: { w: WaitingConversation; queue: QueueConfig; p: number } | undefined;
     for (const queueId of agent.queueIds) {
       const queue = this.queues.get(queueId);
       const list = this.routable.get(queueId);
       if (!queue || !list || !this.isOpen(queue, now)) continue;
       // The first conversation in serving order that this agent may take is this queue's candidate.
-      for (const w of list) {
+      let i = cursors.get(queueId) ?? 0;
+      for (; i < list.length; i++) {
+        const w = list[i]!;
         if (!isEligible(agent, w)) continue;
         const reserved = reservedFor(w, this.agents, now);
         if (reserved && reserved !== agent.id) continue;
@@ -292,6 +328,7 @@ export class RoutingBoard {
         if (!best || compareWaiting(w, p, best.w, best.p) < 0) best = { w, queue, p };
         break;
       }
+      cursors.set(queueId, i);
     }
     return best;
   }
@@ -313,6 +350,8 @@ export class RoutingBoard {
       expiresAt: now + queue.offerTimeoutMs,
     };
     this.offers.set(w.id, offer);
+    this.offering.add(agent.id);
+    this.refreshFree(agent.id);
     return { type: 'offer', conversationId: w.id, agentId: agent.id, queueId: queue.id, expiresAt: offer.expiresAt };
   }
 }
