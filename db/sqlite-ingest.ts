@@ -26,6 +26,7 @@ function prepare(conn: Conn) {
        WHERE i.kind = ? AND i.scope = ? AND i.value = ? LIMIT 1`,
     ),
     insertCustomer: conn.prepare<[CustomerRow]>(
+      // value_tier and vip keep their column defaults (no tier, not VIP): better-sqlite3 cannot bind booleans.
       `INSERT INTO customers (id, name, locale, attributes, last_contact_at, created_at, updated_at)
        VALUES (@id, @name, @locale, @attributes, @last_contact_at, @created_at, @updated_at)`,
     ),
@@ -43,9 +44,11 @@ function prepare(conn: Conn) {
     ),
     insertConversation: conn.prepare<[ConversationRow]>(
       `INSERT INTO conversations (id, customer_id, channel_account_id, channel_kind, status, priority, queue_id, assignee_id,
-         subject, last_message_at, last_customer_message_at, first_response_at, resolved_at, created_at, updated_at)
+         subject, last_message_at, last_customer_message_at, first_response_at, resolved_at, enqueued_at, required_skills,
+         refused_by, first_response_due_at, resolution_due_at, sla_status, created_at, updated_at)
        VALUES (@id, @customer_id, @channel_account_id, @channel_kind, @status, @priority, @queue_id, @assignee_id,
-         @subject, @last_message_at, @last_customer_message_at, @first_response_at, @resolved_at, @created_at, @updated_at)`,
+         @subject, @last_message_at, @last_customer_message_at, @first_response_at, @resolved_at, @enqueued_at, @required_skills,
+         @refused_by, @first_response_due_at, @resolution_due_at, @sla_status, @created_at, @updated_at)`,
     ),
     reopen: conn.prepare<[number, string]>(
       `UPDATE conversations SET status = 'open', resolved_at = NULL, updated_at = ? WHERE id = ? AND status = 'resolved'`,

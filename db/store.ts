@@ -3,13 +3,17 @@ import type { Knex } from 'knex';
 import { isUniqueViolation, type Database } from './connection.js';
 import { knexIngestTx, type IngestTx } from './ingest-tx.js';
 import { SqliteIngestCommitter } from './sqlite-ingest.js';
+import { AgentRoutingStore } from './stores/agent-routing.store.js';
 import { AttachmentsStore } from './stores/attachments.store.js';
 import { AuditStore } from './stores/audit.store.js';
 import { ChannelAccountsStore } from './stores/channel-accounts.store.js';
 import { ConversationsStore } from './stores/conversations.store.js';
 import { CustomersStore } from './stores/customers.store.js';
 import { MessagesStore } from './stores/messages.store.js';
+import { OffersStore } from './stores/offers.store.js';
 import { OutboxStore } from './stores/outbox.store.js';
+import { QueuesStore } from './stores/queues.store.js';
+import { RoutingEventsStore } from './stores/routing-events.store.js';
 import { TokensStore } from './stores/tokens.store.js';
 import { UsersStore } from './stores/users.store.js';
 import { WebChatSessionsStore } from './stores/web-chat-sessions.store.js';
@@ -25,6 +29,10 @@ export interface Stores {
   outbox: OutboxStore;
   webChatSessions: WebChatSessionsStore;
   audit: AuditStore;
+  queues: QueuesStore;
+  agentRouting: AgentRoutingStore;
+  offers: OffersStore;
+  routingEvents: RoutingEventsStore;
 }
 
 export interface Store extends Stores {
@@ -55,6 +63,10 @@ function bind(knex: Knex, engine: Database['engine']): Stores {
     outbox: new OutboxStore(knex, engine),
     webChatSessions: new WebChatSessionsStore(knex),
     audit: new AuditStore(knex),
+    queues: new QueuesStore(knex),
+    agentRouting: new AgentRoutingStore(knex),
+    offers: new OffersStore(knex),
+    routingEvents: new RoutingEventsStore(knex),
   };
 }
 

@@ -18,7 +18,9 @@ import { makeAuth } from './usecases/authenticate.js';
 import { makeAssignConversation } from './usecases/assign-conversation.js';
 import { makeChangeConversationStatus } from './usecases/change-conversation-status.js';
 import { makeIngestMessage } from './usecases/ingest-message.js';
+import { makeManageAgentRouting } from './usecases/manage-agent-routing.js';
 import { makeManageChannelAccounts } from './usecases/manage-channel-accounts.js';
+import { makeManageQueues } from './usecases/manage-queues.js';
 import { makeManageUsers } from './usecases/manage-users.js';
 import { makeReplyToConversation } from './usecases/reply-to-conversation.js';
 import { makeWebChat } from './usecases/web-chat.js';
@@ -76,6 +78,8 @@ export async function startServer(config: Config, log: Logger, options: StartOpt
       auth,
       users,
       channelAccounts: makeManageChannelAccounts({ ...deps, channels, secrets }),
+      queues: makeManageQueues(deps),
+      agentRouting: makeManageAgentRouting(deps),
       reply: makeReplyToConversation(deps),
       assign: makeAssignConversation(deps),
       changeStatus: makeChangeConversationStatus(deps),

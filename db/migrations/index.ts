@@ -1,9 +1,11 @@
 // Migrations are listed in code (not discovered from disk) so they run the same from src and dist.
 import type { Knex } from 'knex';
 import * as m001 from './001-core.js';
+import * as m002 from './002-routing.js';
 
 const migrations: Record<string, Knex.Migration> = {
   '001-core': m001,
+  '002-routing': m002,
 };
 
 export const migrationSource: Knex.MigrationSource<string> = {

@@ -10,6 +10,7 @@ interface AccountRow {
   settings: string;
   credentials_enc: string | null;
   active: boolean | number;
+  queue_id: string | null;
   created_at: number;
   updated_at: number;
 }
@@ -20,6 +21,7 @@ const toAccount = (r: AccountRow): ChannelAccount => ({
   name: r.name,
   settings: parseJson(r.settings, {}),
   active: bool(r.active),
+  queueId: r.queue_id,
   createdAt: r.created_at,
   updatedAt: r.updated_at,
 });
@@ -43,7 +45,13 @@ export class ChannelAccountsStore {
   }
 
   async create(
-    input: { kind: ChannelKind; name: string; settings: Record<string, unknown>; credentialsSealed: string | null },
+    input: {
+      kind: ChannelKind;
+      name: string;
+      settings: Record<string, unknown>;
+      credentialsSealed: string | null;
+      queueId?: string | null;
+    },
     now: number,
   ): Promise<ChannelAccount> {
     const row: AccountRow = {
@@ -53,6 +61,7 @@ export class ChannelAccountsStore {
       settings: JSON.stringify(input.settings),
       credentials_enc: input.credentialsSealed,
       active: true,
+      queue_id: input.queueId ?? null,
       created_at: now,
       updated_at: now,
     };
@@ -62,7 +71,13 @@ export class ChannelAccountsStore {
 
   async update(
     id: string,
-    patch: { name?: string; settings?: Record<string, unknown>; active?: boolean; credentialsSealed?: string | null },
+    patch: {
+      name?: string;
+      settings?: Record<string, unknown>;
+      active?: boolean;
+      credentialsSealed?: string | null;
+      queueId?: string | null;
+    },
     now: number,
   ): Promise<ChannelAccount | undefined> {
     const row: Partial<AccountRow> = { updated_at: now };
@@ -70,6 +85,7 @@ export class ChannelAccountsStore {
     if (patch.settings !== undefined) row.settings = JSON.stringify(patch.settings);
     if (patch.active !== undefined) row.active = patch.active;
     if (patch.credentialsSealed !== undefined) row.credentials_enc = patch.credentialsSealed;
+    if (patch.queueId !== undefined) row.queue_id = patch.queueId;
     await this.db('channel_accounts').where({ id }).update(row);
     return this.findById(id);
   }

@@ -1,6 +1,8 @@
 import type { Knex } from 'knex';
-import type { ChannelKind, Conversation, ConversationStatus } from '../../server/domain/types.js';
+import type { SkillRequirement } from '../../server/domain/routing/types.js';
+import type { ChannelKind, Conversation, ConversationStatus, SlaStatus } from '../../server/domain/types.js';
 import { newId } from '../ids.js';
+import { parseJson } from '../json.js';
 
 export interface ConversationRow {
   id: string;
@@ -16,6 +18,12 @@ export interface ConversationRow {
   last_customer_message_at: number | null;
   first_response_at: number | null;
   resolved_at: number | null;
+  enqueued_at: number | null;
+  required_skills: string | null; // JSON SkillRequirement[]
+  refused_by: string; // JSON string[]
+  first_response_due_at: number | null;
+  resolution_due_at: number | null;
+  sla_status: SlaStatus | null;
   created_at: number;
   updated_at: number;
 }
@@ -34,6 +42,12 @@ export const toConversation = (r: ConversationRow): Conversation => ({
   lastCustomerMessageAt: r.last_customer_message_at,
   firstResponseAt: r.first_response_at,
   resolvedAt: r.resolved_at,
+  enqueuedAt: r.enqueued_at,
+  requiredSkills: r.required_skills === null ? null : parseJson<SkillRequirement[] | null>(r.required_skills, null),
+  refusedBy: parseJson<string[]>(r.refused_by, []),
+  firstResponseDueAt: r.first_response_due_at,
+  resolutionDueAt: r.resolution_due_at,
+  slaStatus: r.sla_status,
   createdAt: r.created_at,
   updatedAt: r.updated_at,
 });
@@ -45,6 +59,9 @@ export interface NewConversation {
   subject?: string | null;
   priority?: number;
   queueId?: string | null;
+  /** Set when the new conversation starts waiting in a queue right away. */
+  enqueuedAt?: number | null;
+  requiredSkills?: SkillRequirement[] | null;
 }
 
 /** The row of a new conversation: open, unassigned. Shared by the knex store and the SQLite ingest path. */
@@ -63,6 +80,12 @@ export function newConversationRow(input: NewConversation, now: number): Convers
     last_customer_message_at: null,
     first_response_at: null,
     resolved_at: null,
+    enqueued_at: input.enqueuedAt ?? null,
+    required_skills: input.requiredSkills ? JSON.stringify(input.requiredSkills) : null,
+    refused_by: '[]',
+    first_response_due_at: null,
+    resolution_due_at: null,
+    sla_status: null,
     created_at: now,
     updated_at: now,
   };
@@ -81,6 +104,8 @@ export interface ConversationFilter {
   query?: string;
   /** Only conversations this user may see as an agent: theirs or unassigned. */
   visibleTo?: string;
+  /** Only conversations waiting in a queue (enqueued_at set). */
+  queued?: boolean;
 }
 
 export interface ConversationCursor {
@@ -100,6 +125,12 @@ export type ConversationPatch = Partial<
     | 'lastCustomerMessageAt'
     | 'firstResponseAt'
     | 'resolvedAt'
+    | 'enqueuedAt'
+    | 'requiredSkills'
+    | 'refusedBy'
+    | 'firstResponseDueAt'
+    | 'resolutionDueAt'
+    | 'slaStatus'
   >
 >;
 
@@ -113,7 +144,19 @@ const columnOf: Record<keyof ConversationPatch, keyof ConversationRow> = {
   lastCustomerMessageAt: 'last_customer_message_at',
   firstResponseAt: 'first_response_at',
   resolvedAt: 'resolved_at',
+  enqueuedAt: 'enqueued_at',
+  requiredSkills: 'required_skills',
+  refusedBy: 'refused_by',
+  firstResponseDueAt: 'first_response_due_at',
+  resolutionDueAt: 'resolution_due_at',
+  slaStatus: 'sla_status',
 };
+
+/** The column value of a patched field: JSON fields are stored as text. */
+function columnValue(key: keyof ConversationPatch, value: unknown): unknown {
+  if (key === 'requiredSkills' || key === 'refusedBy') return value === null ? null : JSON.stringify(value);
+  return value;
+}
 
 export class ConversationsStore {
   constructor(private readonly db: Knex) {}
@@ -154,7 +197,7 @@ export class ConversationsStore {
   async touch(id: string, patch: ConversationPatch, now: number): Promise<void> {
     const row: Record<string, unknown> = { updated_at: now };
     for (const [key, value] of Object.entries(patch)) {
-      if (value !== undefined) row[columnOf[key as keyof ConversationPatch]] = value;
+      if (value !== undefined) row[columnOf[key as keyof ConversationPatch]] = columnValue(key as keyof ConversationPatch, value);
     }
     await this.db('conversations').where({ id }).update(row);
   }
@@ -168,6 +211,29 @@ export class ConversationsStore {
       .where({ id, status: 'resolved' })
       .update({ status: 'open', resolved_at: null, updated_at: now });
     return changed > 0;
+  }
+
+  /**
+   * Assigns the conversation to `agentId` only if nobody holds it. False when someone else got it
+   * first (on PostgreSQL the update waits for that writer and re-checks), so two nodes never both win.
+   */
+  async assignIfUnassigned(id: string, agentId: string, now: number): Promise<boolean> {
+    const changed = await this.db('conversations').where({ id }).whereNull('assignee_id').update({ assignee_id: agentId, updated_at: now });
+    return changed > 0;
+  }
+
+  /** The agent who last served the customer in another conversation (for sticky routing), if any. */
+  async lastAssigneeOf(customerId: string, exceptConversationId: string): Promise<string | null> {
+    const r = await this.db<ConversationRow>('conversations')
+      .where({ customer_id: customerId })
+      .whereNot({ id: exceptConversationId })
+      .whereNotNull('assignee_id')
+      .orderBy([
+        { column: 'last_message_at', order: 'desc' },
+        { column: 'id', order: 'desc' },
+      ])
+      .first('assignee_id');
+    return r?.assignee_id ?? null;
   }
 
   async list(filter: ConversationFilter, limit: number, after?: ConversationCursor): Promise<Conversation[]> {
@@ -186,6 +252,7 @@ export class ConversationsStore {
     if (filter.queueId) q.where('queue_id', filter.queueId);
     if (filter.visibleTo) q.where((w) => w.whereNull('assignee_id').orWhere('assignee_id', filter.visibleTo!));
     if (filter.minPriority !== undefined) q.where('priority', '>=', filter.minPriority);
+    if (filter.queued) q.whereNotNull('enqueued_at');
     if (filter.query) {
       const like = `%${filter.query.toLowerCase()}%`;
       q.whereIn('id', this.db('messages').select('conversation_id').whereRaw('lower(text) like ?', [like]));

@@ -1,13 +1,15 @@
 import type { Knex } from 'knex';
-import type { Customer, CustomerIdentity, Identity } from '../../server/domain/types.js';
+import type { Customer, CustomerIdentity, Identity, ValueTier } from '../../server/domain/types.js';
 import { newId } from '../ids.js';
-import { parseJson } from '../json.js';
+import { bool, parseJson } from '../json.js';
 
 export interface CustomerRow {
   id: string;
   name: string | null;
   locale: string | null;
   attributes: string;
+  value_tier: ValueTier | null;
+  vip: boolean | number;
   last_contact_at: number | null;
   created_at: number;
   updated_at: number;
@@ -27,6 +29,8 @@ export const toCustomer = (r: CustomerRow): Customer => ({
   name: r.name,
   locale: r.locale,
   attributes: parseJson(r.attributes, {}),
+  valueTier: r.value_tier,
+  vip: bool(r.vip),
   lastContactAt: r.last_contact_at,
   createdAt: r.created_at,
   updatedAt: r.updated_at,
@@ -52,6 +56,8 @@ export function newCustomerRow(input: NewCustomer, now: number): CustomerRow {
     name: input.name ?? null,
     locale: input.locale ?? null,
     attributes: '{}',
+    value_tier: null,
+    vip: false,
     last_contact_at: null,
     created_at: now,
     updated_at: now,
@@ -100,10 +106,16 @@ export class CustomersStore {
     return rows.map(toIdentity);
   }
 
-  async update(id: string, patch: { name?: string | null; locale?: string | null; lastContactAt?: number }, now: number): Promise<void> {
+  async update(
+    id: string,
+    patch: { name?: string | null; locale?: string | null; lastContactAt?: number; valueTier?: ValueTier | null; vip?: boolean },
+    now: number,
+  ): Promise<void> {
     const row: Partial<CustomerRow> = { updated_at: now };
     if (patch.name !== undefined) row.name = patch.name;
     if (patch.locale !== undefined) row.locale = patch.locale;
+    if (patch.valueTier !== undefined) row.value_tier = patch.valueTier;
+    if (patch.vip !== undefined) row.vip = patch.vip;
     if (patch.lastContactAt !== undefined) row.last_contact_at = patch.lastContactAt;
     await this.db('customers').where({ id }).update(row);
   }

@@ -23,3 +23,6 @@ export class AppError extends Error {
 
 export const notFound = (what: string) => new AppError('NOT_FOUND', `${what} not found`);
 export const forbidden = (why: string) => new AppError('FORBIDDEN', why);
+
+/** A request field that is well-formed but wrong (e.g. names a record that does not exist), shaped like a schema error. */
+export const invalidField = (path: string, message: string) => new AppError('VALIDATION', `${path}: ${message}`, [{ path, message }]);

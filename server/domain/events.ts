@@ -1,4 +1,5 @@
 // Domain events: what happened, emitted after the transaction that made it true has committed.
+import type { Offer, Presence } from './routing/types.js';
 import type { Conversation, Message } from './types.js';
 
 export type DomainEvent =
@@ -6,6 +7,9 @@ export type DomainEvent =
   | { type: 'conversation.updated'; conversation: Conversation; previous: Conversation }
   | { type: 'message.created'; message: Message; conversation: Conversation }
   | { type: 'message.status'; message: Message; conversation: Conversation }
-  | { type: 'outbox.enqueued'; messageId: string };
+  | { type: 'outbox.enqueued'; messageId: string }
+  | { type: 'offer.created'; offer: Offer; conversation: Conversation }
+  | { type: 'offer.ended'; offer: Offer; reason: 'accepted' | 'declined' | 'timed_out' | 'withdrawn' }
+  | { type: 'presence.changed'; agentId: string; presence: Presence; reason: string | null; since: number };
 
 export type DomainEventType = DomainEvent['type'];

@@ -1,4 +1,5 @@
 // Omnidesk's core vocabulary. Pure data: no I/O, no imports from other layers.
+import type { SkillRequirement } from './routing/types.js';
 
 export type Role = 'admin' | 'supervisor' | 'agent';
 export const ROLES = ['admin', 'supervisor', 'agent'] as const satisfies readonly Role[];
@@ -47,11 +48,17 @@ export interface InboundMessage {
   sentAt: number;
 }
 
+/** A customer's value to the business (set by the CRM); it raises the priority of their conversations. */
+export type ValueTier = 'platinum' | 'gold' | 'silver' | 'bronze';
+export const VALUE_TIERS = ['platinum', 'gold', 'silver', 'bronze'] as const satisfies readonly ValueTier[];
+
 export interface Customer {
   id: string;
   name: string | null;
   locale: string | null;
   attributes: Record<string, unknown>;
+  valueTier: ValueTier | null;
+  vip: boolean;
   lastContactAt: number | null;
   createdAt: number;
   updatedAt: number;
@@ -77,9 +84,22 @@ export interface Conversation {
   lastCustomerMessageAt: number | null;
   firstResponseAt: number | null;
   resolvedAt: number | null;
+  /** When it started waiting in its current queue; null when it is not waiting for an agent. */
+  enqueuedAt: number | null;
+  /** Skills an agent needs for it (after any widening); null = the queue's own requirements. */
+  requiredSkills: SkillRequirement[] | null;
+  /** Agents who declined it or let its offer time out while it waits. */
+  refusedBy: string[];
+  firstResponseDueAt: number | null;
+  resolutionDueAt: number | null;
+  slaStatus: SlaStatus | null;
   createdAt: number;
   updatedAt: number;
 }
+
+/** Where a conversation stands against its SLA targets. */
+export type SlaStatus = 'ok' | 'warning' | 'breached';
+export const SLA_STATUSES = ['ok', 'warning', 'breached'] as const satisfies readonly SlaStatus[];
 
 /** A conversation as listed: with who it is with and its latest message (for previews). */
 export interface ConversationSummary extends Conversation {
@@ -122,6 +142,8 @@ export interface ChannelAccount {
   name: string;
   settings: Record<string, unknown>;
   active: boolean;
+  /** The queue its new conversations wait in; null = the default (unqueued) pool. */
+  queueId: string | null;
   createdAt: number;
   updatedAt: number;
 }

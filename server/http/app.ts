@@ -11,6 +11,7 @@ import { LoginBody, authRoutes } from './routes/auth.route.js';
 import { channelAccountRoutes } from './routes/channel-accounts.route.js';
 import { conversationRoutes } from './routes/conversations.route.js';
 import { customerRoutes } from './routes/customers.route.js';
+import { queueRoutes } from './routes/queues.route.js';
 import { userRoutes } from './routes/users.route.js';
 import { attachmentRoutes } from './routes/attachments.route.js';
 import { webChatRoutes } from './routes/web-chat.route.js';
@@ -93,6 +94,7 @@ export function createApp(s: Services, options: HttpOptions, log: Logger, hooks:
     ...channelAccountRoutes(s, options),
     ...conversationRoutes(s),
     ...customerRoutes(s),
+    ...queueRoutes(s),
   ];
   const extraPaths = {
     '/api/v1/auth/login': {

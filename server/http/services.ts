@@ -7,6 +7,8 @@ import type { makeReplyToConversation } from '../usecases/reply-to-conversation.
 import type { makeAssignConversation } from '../usecases/assign-conversation.js';
 import type { makeChangeConversationStatus } from '../usecases/change-conversation-status.js';
 import type { makeManageChannelAccounts } from '../usecases/manage-channel-accounts.js';
+import type { makeManageQueues } from '../usecases/manage-queues.js';
+import type { makeManageAgentRouting } from '../usecases/manage-agent-routing.js';
 import type { WebChat } from '../usecases/web-chat.js';
 import type { FileStorage } from '../storage/file-storage.js';
 
@@ -16,6 +18,8 @@ export interface Services {
   auth: Auth;
   users: ReturnType<typeof makeManageUsers>;
   channelAccounts: ReturnType<typeof makeManageChannelAccounts>;
+  queues: ReturnType<typeof makeManageQueues>;
+  agentRouting: ReturnType<typeof makeManageAgentRouting>;
   reply: ReturnType<typeof makeReplyToConversation>;
   assign: ReturnType<typeof makeAssignConversation>;
   changeStatus: ReturnType<typeof makeChangeConversationStatus>;

@@ -1,10 +1,14 @@
 // One place that maps each domain event to the socket rooms that should hear of it (Chatwoot's
 // listener idea). Pure: easy to table-test, and the gateway stays a thin relay.
 import type { DomainEvent } from '../domain/events.js';
+import type { Offer, Presence } from '../domain/routing/types.js';
 import type { Conversation, Message } from '../domain/types.js';
 import { DEFAULT_QUEUE_ROOM, type MessageStatusEvent } from './contract.js';
 
 export type Broadcast =
+  | { event: 'offer:new'; payload: { offer: Offer; conversation: Conversation }; rooms: string[] }
+  | { event: 'offer:ended'; payload: { offer: Offer; reason: 'accepted' | 'declined' | 'timed_out' | 'withdrawn' }; rooms: string[] }
+  | { event: 'presence:changed'; payload: { agentId: string; presence: Presence; reason: string | null; since: number }; rooms: string[] }
   | { event: 'conversation:created' | 'conversation:updated'; payload: Conversation; rooms: string[] }
   | { event: 'message:created'; payload: Message; rooms: string[] }
   | { event: 'message:status'; payload: MessageStatusEvent; rooms: string[] };
@@ -43,6 +47,22 @@ export function roomsForEvent(event: DomainEvent): Broadcast | undefined {
         },
         rooms: roomsOf(event.conversation),
       };
+    }
+    case 'offer.created':
+      return {
+        event: 'offer:new',
+        payload: { offer: event.offer, conversation: event.conversation },
+        rooms: [`agent:${event.offer.agentId}`, 'supervisors'],
+      };
+    case 'offer.ended':
+      return {
+        event: 'offer:ended',
+        payload: { offer: event.offer, reason: event.reason },
+        rooms: [`agent:${event.offer.agentId}`, 'supervisors'],
+      };
+    case 'presence.changed': {
+      const { type: _t, ...payload } = event;
+      return { event: 'presence:changed', payload, rooms: [`agent:${event.agentId}`, 'supervisors'] };
     }
     case 'outbox.enqueued':
       return undefined;

@@ -1,5 +1,6 @@
 // The one typed event contract for socket.io, shared by the server, the agent console and tests.
 // Types only: the browser bundles import this file without pulling server code.
+import type { Offer, Presence } from '../domain/routing/types.js';
 import type { Conversation, Message, MessageStatus } from '../domain/types.js';
 import type { VisitorMessage } from '../../channels/web-chat/visitor-message.js';
 
@@ -37,6 +38,10 @@ export interface ServerToClientEvents {
   'message:status': (status: MessageStatusEvent) => void;
   typing: (event: TypingEvent) => void;
   'session:expired': (info: { reason: 'expired' | 'revoked' }) => void;
+  /** A conversation is offered to this agent: accept or decline before `offer.expiresAt`. */
+  'offer:new': (event: { offer: Offer; conversation: Conversation }) => void;
+  'offer:ended': (event: { offer: Offer; reason: 'accepted' | 'declined' | 'timed_out' | 'withdrawn' }) => void;
+  'presence:changed': (event: { agentId: string; presence: Presence; reason: string | null; since: number }) => void;
   // Web chat visitor sockets
   'visitor:message': (message: VisitorMessage, ack: (received: boolean) => void) => void;
   'visitor:typing': (event: { typing: boolean; name: string | null }) => void;
@@ -47,6 +52,9 @@ export interface ClientToServerEvents {
   'room:join': (request: { room: string }, ack: AckFn) => void;
   'room:leave': (request: { room: string }, ack: AckFn) => void;
   'agent:typing': (event: { conversationId: string; typing: boolean }) => void;
+  'presence:set': (request: { presence: Presence; reason?: string }, ack: AckFn) => void;
+  'offer:accept': (request: { conversationId: string }, ack: AckFn<{ conversation: Conversation }>) => void;
+  'offer:decline': (request: { conversationId: string }, ack: AckFn) => void;
   // Web chat visitor sockets
   'visitor:send': (
     message: { clientMessageId: string; text?: string; attachmentIds?: string[] },

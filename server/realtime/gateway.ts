@@ -7,6 +7,7 @@ import type { Logger } from 'pino';
 import { AppError } from '../domain/errors.js';
 import { canViewConversation, hasRole } from '../domain/policy.js';
 import type { Conversation, User } from '../domain/types.js';
+import { PRESENCES, type Presence } from '../domain/routing/types.js';
 import { toVisitorMessage, type VisitorMessage } from '../../channels/web-chat/visitor-message.js';
 import type { Auth } from '../usecases/authenticate.js';
 import type { WebChat, WebChatSession } from '../usecases/web-chat.js';
@@ -46,6 +47,17 @@ const VisitorSend = z
   .strict()
   .refine((m) => (m.text?.trim().length ?? 0) > 0 || (m.attachmentIds?.length ?? 0) > 0, 'a message needs text or an attachment');
 const VisitorTyping = z.object({ typing: z.boolean() }).strict();
+const PresenceSet = z.object({ presence: z.enum(PRESENCES), reason: z.string().trim().max(100).optional() }).strict();
+const OfferAnswer = z.object({ conversationId: z.string().min(1).max(64) }).strict();
+
+/** What the gateway needs of the routing service. */
+export interface RoutingPort {
+  setPresence(agentId: string, presence: Presence, reason: string | null, actor: Pick<User, 'id' | 'role'> | null): Promise<unknown>;
+  accept(agentId: string, conversationId: string): Promise<Conversation>;
+  decline(agentId: string, conversationId: string): Promise<void>;
+  agentConnected(agentId: string): void;
+  agentDisconnected(agentId: string): void;
+}
 const VisitorHistory = z.object({ after: z.string().max(64).optional() }).strict();
 
 const visitorRoom = (sessionId: string) => `visitor:${sessionId}`;
@@ -77,6 +89,7 @@ export class Gateway {
       now: () => number;
       /** Registers work that shutdown waits for. */
       track: <T>(work: Promise<T>) => Promise<T>;
+      routing?: RoutingPort;
     },
     private readonly options: GatewayOptions,
   ) {
@@ -103,10 +116,8 @@ export class Gateway {
     deps.events.subscribe((event) => {
       const target = roomsForEvent(event);
       if (!target) return;
-      const to = this.io.to(target.rooms);
-      if (target.event === 'message:created') to.emit('message:created', target.payload);
-      else if (target.event === 'message:status') to.emit('message:status', target.payload);
-      else to.emit(target.event, target.payload);
+      // roomsForEvent pairs each event name with its payload type; the emitter's overloads cannot see that.
+      (this.io.to(target.rooms).emit as (event: string, payload: unknown) => boolean)(target.event, target.payload);
       if (event.type === 'conversation.updated') this.evictUnauthorized(event.conversation);
     });
   }
@@ -174,10 +185,40 @@ export class Gateway {
     );
     timer.unref();
     this.expiryTimers.set(socket.id, timer);
+    this.deps.routing?.agentConnected(user.id);
     socket.on('disconnect', () => {
       clearTimeout(timer);
       this.expiryTimers.delete(socket.id);
+      // The last socket of this agent on this node closed: routing starts the grace period.
+      if (!this.io.sockets.adapter.rooms.get(`agent:${user.id}`)?.size) this.deps.routing?.agentDisconnected(user.id);
     });
+
+    // Routing requests answer through the ack: ok with a result, or a coded error.
+    const answer = async (ack: unknown, work: (routing: RoutingPort) => Promise<object>) => {
+      const done = typeof ack === 'function' ? (ack as (r: unknown) => void) : () => undefined;
+      try {
+        if (!this.deps.routing) throw new AppError('NOT_FOUND', 'routing is not running');
+        done({ ok: true, ...(await work(this.deps.routing)) });
+      } catch (err) {
+        done(fail(err));
+      }
+    };
+    socket.on('presence:set', (raw, ack) =>
+      answer(ack, async (routing) => {
+        const { presence, reason } = PresenceSet.parse(raw);
+        await routing.setPresence(user.id, presence, reason ?? null, user);
+        return {};
+      }),
+    );
+    socket.on('offer:accept', (raw, ack) =>
+      answer(ack, async (routing) => ({ conversation: await routing.accept(user.id, OfferAnswer.parse(raw).conversationId) })),
+    );
+    socket.on('offer:decline', (raw, ack) =>
+      answer(ack, async (routing) => {
+        await routing.decline(user.id, OfferAnswer.parse(raw).conversationId);
+        return {};
+      }),
+    );
 
     socket.on('room:join', async (request, ack) => {
       const done = typeof ack === 'function' ? ack : () => undefined;

@@ -1,8 +1,9 @@
 // Admins add, change and remove channel accounts. Credentials are sealed before they are stored
 // and never returned; the response carries the URLs to paste into the provider's console.
 import type { ChannelRegistry } from '../../channels/registry.js';
+import type { Stores } from '../../db/store.js';
 import type { Actor } from '../domain/policy.js';
-import { AppError, notFound } from '../domain/errors.js';
+import { AppError, invalidField, notFound } from '../domain/errors.js';
 import type { ChannelAccount, ChannelKind } from '../domain/types.js';
 import type { SecretBox } from '../security/secret-box.js';
 import type { Deps } from './deps.js';
@@ -16,6 +17,16 @@ export function makeManageChannelAccounts(deps: Deps & { channels: ChannelRegist
     return adapter;
   };
 
+  /** A channel account may send its conversations only to a queue that exists and serves its kind. */
+  async function checkQueue(tx: Stores, queueId: string | null | undefined, kind: ChannelKind): Promise<void> {
+    if (queueId === undefined || queueId === null) return;
+    const queue = await tx.queues.findById(queueId);
+    if (!queue) throw invalidField('body.queueId', 'no queue has this id');
+    if (!queue.channels.includes(kind)) {
+      throw invalidField('body.queueId', `queue "${queue.name}" does not serve ${kind}; add ${kind} to its channels first`);
+    }
+  }
+
   return {
     urls(account: ChannelAccount, baseUrl: string): Record<string, string> {
       return requireAdapter(account.kind).publicUrls(baseUrl, account);
@@ -23,10 +34,17 @@ export function makeManageChannelAccounts(deps: Deps & { channels: ChannelRegist
 
     async create(
       actor: Actor,
-      input: { kind: ChannelKind; name: string; settings?: Record<string, unknown>; credentials?: Record<string, unknown> },
+      input: {
+        kind: ChannelKind;
+        name: string;
+        settings?: Record<string, unknown>;
+        credentials?: Record<string, unknown>;
+        queueId?: string | null;
+      },
     ): Promise<ChannelAccount> {
       requireAdapter(input.kind);
       return store.transaction(async (tx) => {
+        await checkQueue(tx, input.queueId, input.kind);
         const now = deps.now();
         const account = await tx.channelAccounts.create(
           {
@@ -34,6 +52,7 @@ export function makeManageChannelAccounts(deps: Deps & { channels: ChannelRegist
             name: input.name,
             settings: input.settings ?? {},
             credentialsSealed: input.credentials ? deps.secrets.seal(input.credentials) : null,
+            queueId: input.queueId ?? null,
           },
           now,
         );
@@ -44,7 +63,7 @@ export function makeManageChannelAccounts(deps: Deps & { channels: ChannelRegist
             action: 'channel_account.create',
             targetType: 'channel_account',
             targetId: account.id,
-            data: { kind: account.kind },
+            data: { kind: account.kind, queueId: account.queueId },
           },
           now,
         );
@@ -55,10 +74,18 @@ export function makeManageChannelAccounts(deps: Deps & { channels: ChannelRegist
     async update(
       actor: Actor,
       id: string,
-      patch: { name?: string; settings?: Record<string, unknown>; active?: boolean; credentials?: Record<string, unknown> },
+      patch: {
+        name?: string;
+        settings?: Record<string, unknown>;
+        active?: boolean;
+        credentials?: Record<string, unknown>;
+        queueId?: string | null;
+      },
     ): Promise<ChannelAccount> {
       return store.transaction(async (tx) => {
-        if (!(await tx.channelAccounts.findById(id))) throw notFound('channel account');
+        const before = await tx.channelAccounts.findById(id);
+        if (!before) throw notFound('channel account');
+        await checkQueue(tx, patch.queueId, before.kind);
         const now = deps.now();
         const { credentials, ...rest } = patch;
         const account = (await tx.channelAccounts.update(

@@ -15,6 +15,11 @@ export const TABLES = [
   'outbox',
   'web_chat_sessions',
   'audit_log',
+  'queues',
+  'agent_routing',
+  'queue_members',
+  'offers',
+  'routing_events',
 ] as const;
 
 export type Table = (typeof TABLES)[number];

@@ -6,8 +6,15 @@ import { route } from '../route-kit.js';
 import type { HttpOptions, Services } from '../services.js';
 
 const Json = z.record(z.string().max(100), z.unknown());
+const QueueId = z.string().min(1).max(64).nullable().describe('the queue its conversations wait in; null = the default pool');
 const NewAccount = z
-  .object({ kind: z.enum(CHANNEL_KINDS), name: z.string().trim().min(1).max(200), settings: Json.optional(), credentials: Json.optional() })
+  .object({
+    kind: z.enum(CHANNEL_KINDS),
+    name: z.string().trim().min(1).max(200),
+    settings: Json.optional(),
+    credentials: Json.optional(),
+    queueId: QueueId.optional(),
+  })
   .strict();
 const AccountPatch = z
   .object({
@@ -15,6 +22,7 @@ const AccountPatch = z
     settings: Json.optional(),
     active: z.boolean().optional(),
     credentials: Json.optional(),
+    queueId: QueueId.optional(),
   })
   .strict();
 
@@ -55,7 +63,7 @@ export function channelAccountRoutes(s: Services, options: HttpOptions) {
     route({
       method: 'patch',
       path: '/channel-accounts/:id',
-      summary: 'Change a channel account (name, settings, credentials, active)',
+      summary: 'Change a channel account (name, settings, credentials, active, queue)',
       tag: 'channel accounts',
       role: 'admin',
       body: AccountPatch,
