@@ -12,6 +12,8 @@ import { EventBus } from './event-bus.js';
 import { createApp } from './http/app.js';
 import { OutboxWorker, DEFAULT_OUTBOX_OPTIONS, type OutboxOptions } from './outbox/outbox-worker.js';
 import { Gateway } from './realtime/gateway.js';
+import { isOpen } from './domain/routing/business-hours.js';
+import { DEFAULT_ROUTING_OPTIONS, RoutingService, type RoutingOptions } from './routing/routing-service.js';
 import { SecretBox, resolveSecret } from './security/secret-box.js';
 import { FileStorage } from './storage/file-storage.js';
 import { makeAuth } from './usecases/authenticate.js';
@@ -37,6 +39,7 @@ export interface RunningServer {
 export interface StartOptions {
   now?: () => number;
   outbox?: Partial<OutboxOptions>;
+  routing?: Partial<RoutingOptions>;
   /** PostgreSQL schema (tests isolate themselves). */
   schema?: string;
   version?: string;
@@ -68,6 +71,10 @@ export async function startServer(config: Config, log: Logger, options: StartOpt
     .ensureFirstAdmin(config.admin)
     .then((created) => created && log.info({ email: config.admin?.email }, 'created the first admin'));
 
+  const routing = new RoutingService(
+    { store, events, log, now },
+    { ...DEFAULT_ROUTING_OPTIONS, isQueueOpen: (queue, at) => isOpen(queue.businessHours, at), ...options.routing },
+  );
   const httpServer = http.createServer();
   // The gateway is created after express is attached (socket.io must wrap the existing request listener).
   const channels = new ChannelRegistry([createWebChatChannel({ pushToVisitor: (id, m) => gateway.pushToVisitor(id, m) })]);
@@ -87,6 +94,7 @@ export async function startServer(config: Config, log: Logger, options: StartOpt
       files,
       now,
       onSessionsRevoked: (match) => gateway.disconnectSessions(match),
+      routing,
     },
     {
       publicUrl: config.publicUrl,
@@ -100,7 +108,7 @@ export async function startServer(config: Config, log: Logger, options: StartOpt
   httpServer.on('request', app);
   const gateway = new Gateway(
     httpServer,
-    { auth, webChat, store, events, log, now, track },
+    { auth, webChat, store, events, log, now, track, routing },
     { maxEventBytes: config.socketMaxEventBytes, eventsPerSecond: config.socketEventsPerSecond, visitorAckTimeoutMs: 5_000 },
   );
   const outbox = new OutboxWorker({ store, channels, events, secrets, log, now }, { ...DEFAULT_OUTBOX_OPTIONS, ...options.outbox });
@@ -109,6 +117,7 @@ export async function startServer(config: Config, log: Logger, options: StartOpt
     httpServer.once('error', reject);
     httpServer.listen(config.port, config.host, () => resolve());
   });
+  await routing.start();
   outbox.start();
   const port = (httpServer.address() as AddressInfo).port;
   const url = `http://127.0.0.1:${port}`;
@@ -134,6 +143,7 @@ export async function startServer(config: Config, log: Logger, options: StartOpt
           while (inFlight.size > 0) await Promise.allSettled([...inFlight]);
         };
         await Promise.race([drain(), deadline]);
+        await routing.stop();
         await outbox.stop();
         await gateway.close();
         httpServer.closeAllConnections();

@@ -10,6 +10,7 @@ export type DomainEvent =
   | { type: 'outbox.enqueued'; messageId: string }
   | { type: 'offer.created'; offer: Offer; conversation: Conversation }
   | { type: 'offer.ended'; offer: Offer; reason: 'accepted' | 'declined' | 'timed_out' | 'withdrawn' }
+  | { type: 'routing.config_changed' }
   | { type: 'presence.changed'; agentId: string; presence: Presence; reason: string | null; since: number };
 
 export type DomainEventType = DomainEvent['type'];

@@ -13,6 +13,7 @@ import { conversationRoutes } from './routes/conversations.route.js';
 import { customerRoutes } from './routes/customers.route.js';
 import { queueRoutes } from './routes/queues.route.js';
 import { userRoutes } from './routes/users.route.js';
+import { routingRoutes } from './routes/routing.route.js';
 import { attachmentRoutes } from './routes/attachments.route.js';
 import { webChatRoutes } from './routes/web-chat.route.js';
 import { LoginThrottle } from './login-throttle.js';
@@ -95,6 +96,7 @@ export function createApp(s: Services, options: HttpOptions, log: Logger, hooks:
     ...conversationRoutes(s),
     ...customerRoutes(s),
     ...queueRoutes(s),
+    ...routingRoutes(s),
   ];
   const extraPaths = {
     '/api/v1/auth/login': {

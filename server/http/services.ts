@@ -11,6 +11,7 @@ import type { makeManageQueues } from '../usecases/manage-queues.js';
 import type { makeManageAgentRouting } from '../usecases/manage-agent-routing.js';
 import type { WebChat } from '../usecases/web-chat.js';
 import type { FileStorage } from '../storage/file-storage.js';
+import type { RoutingService } from '../routing/routing-service.js';
 
 export interface Services {
   store: Store;
@@ -28,6 +29,7 @@ export interface Services {
   now: () => number;
   /** Live sockets of revoked sessions are closed through this. */
   onSessionsRevoked: (match: { tokenHash?: string; userId?: string; exceptTokenHash?: string }) => void;
+  routing: RoutingService;
 }
 
 export interface HttpOptions {

@@ -65,6 +65,7 @@ export function roomsForEvent(event: DomainEvent): Broadcast | undefined {
       return { event: 'presence:changed', payload, rooms: [`agent:${event.agentId}`, 'supervisors'] };
     }
     case 'outbox.enqueued':
+    case 'routing.config_changed':
       return undefined;
   }
 }

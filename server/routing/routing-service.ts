@@ -101,19 +101,15 @@ export class RoutingService {
     this.graceTimers.delete(agentId);
   }
 
-  /** Applies a changed routing profile (skills, capacity, queues) from the admin API. */
-  refreshAgent(agentId: string): Promise<void> {
-    return this.serial(async () => {
-      await this.reloadAgent(agentId);
-      await this.apply(this.board.routeAgent(agentId, this.deps.now()));
-    });
+  /** Agents' routing state as the board sees it (presence, load, idle time), for the supervisor board. */
+  agents(): AgentRouting[] {
+    return [...this.board.allAgents()].map((a) => ({ ...a, load: { ...a.load } }));
   }
 
-  refreshQueue(queue: QueueConfig): Promise<void> {
-    return this.serial(async () => {
-      this.board.setQueue(queue);
-      await this.apply(this.board.routeAll(this.deps.now()));
-    });
+  /** The live offer of a conversation, if any. */
+  offerOf(conversationId: string): Offer | undefined {
+    const o = this.board.offer(conversationId);
+    return o && { ...o };
   }
 
   // ---- offers -------------------------------------------------------------------------------
@@ -157,6 +153,7 @@ export class RoutingService {
     if (this.stopped) return;
     if (e.type === 'conversation.created') void this.serial(() => this.onConversation(e.conversation, undefined));
     else if (e.type === 'conversation.updated') void this.serial(() => this.onConversation(e.conversation, e.previous));
+    else if (e.type === 'routing.config_changed') void this.serial(() => this.reloadConfig());
   }
 
   /** Keeps the board in step with conversations: new and reopened ones queue, assigned and resolved ones leave. */
@@ -303,6 +300,13 @@ export class RoutingService {
     // Conversations held for this agent (sticky) may now go to the queue.
     await this.apply(this.board.routeAll(now));
     return agent;
+  }
+
+  /** Queues, skills, capacities or memberships changed (admin API): reload them and route again. */
+  private async reloadConfig(): Promise<void> {
+    for (const q of await this.deps.store.queues.list()) this.board.setQueue(q);
+    for (const a of await this.deps.store.agentRouting.list()) await this.reloadAgent(a.id);
+    await this.apply(this.board.routeAll(this.deps.now()));
   }
 
   private async reloadAgent(agentId: string): Promise<AgentRouting> {

@@ -91,6 +91,7 @@ export function makeManageAgentRouting(deps: Deps) {
           now,
         );
       });
+      deps.events.publish({ type: 'routing.config_changed' });
       return profileOf(userId);
     },
   };

@@ -51,6 +51,13 @@ export function makeManageQueues(deps: Deps) {
     if (holder && holder.id !== queueId) throw nameTaken(name);
   }
 
+  /** Routing reloads its queues and agents after any change here. */
+  async function changed<T>(work: Promise<T>): Promise<T> {
+    const result = await work;
+    deps.events.publish({ type: 'routing.config_changed' });
+    return result;
+  }
+
   return {
     async list(): Promise<QueueView[]> {
       const [queues, members] = await Promise.all([store.queues.list(), store.queues.allMembers()]);
@@ -65,13 +72,15 @@ export function makeManageQueues(deps: Deps) {
 
     async create(actor: Actor, input: NewQueue): Promise<QueueView> {
       try {
-        return await store.transaction(async (tx) => {
-          await checkName(tx, undefined, input.name);
-          await checkOverflow(tx, undefined, input);
-          const queue = await tx.queues.create(input, deps.now());
-          await audit(tx, actor, 'queue.create', queue.id, { name: queue.name, fields: Object.keys(input) });
-          return { ...queue, memberIds: [] };
-        });
+        return await changed(
+          store.transaction(async (tx) => {
+            await checkName(tx, undefined, input.name);
+            await checkOverflow(tx, undefined, input);
+            const queue = await tx.queues.create(input, deps.now());
+            await audit(tx, actor, 'queue.create', queue.id, { name: queue.name, fields: Object.keys(input) });
+            return { ...queue, memberIds: [] };
+          }),
+        );
       } catch (err) {
         if (isUniqueViolation(err)) throw nameTaken(input.name);
         throw err;
@@ -80,15 +89,17 @@ export function makeManageQueues(deps: Deps) {
 
     async update(actor: Actor, id: string, patch: QueuePatch): Promise<QueueView> {
       try {
-        return await store.transaction(async (tx) => {
-          if (!(await tx.queues.findById(id))) throw notFound('queue');
-          await checkName(tx, id, patch.name);
-          await checkOverflow(tx, id, patch);
-          await checkChannels(tx, id, patch);
-          const queue = (await tx.queues.update(id, patch, deps.now()))!;
-          await audit(tx, actor, 'queue.update', id, { fields: Object.keys(patch) });
-          return { ...queue, memberIds: await tx.queues.members(id) };
-        });
+        return await changed(
+          store.transaction(async (tx) => {
+            if (!(await tx.queues.findById(id))) throw notFound('queue');
+            await checkName(tx, id, patch.name);
+            await checkOverflow(tx, id, patch);
+            await checkChannels(tx, id, patch);
+            const queue = (await tx.queues.update(id, patch, deps.now()))!;
+            await audit(tx, actor, 'queue.update', id, { fields: Object.keys(patch) });
+            return { ...queue, memberIds: await tx.queues.members(id) };
+          }),
+        );
       } catch (err) {
         if (isUniqueViolation(err) && patch.name !== undefined) throw nameTaken(patch.name);
         throw err;
@@ -96,40 +107,44 @@ export function makeManageQueues(deps: Deps) {
     },
 
     async remove(actor: Actor, id: string): Promise<void> {
-      await store.transaction(async (tx) => {
-        const queue = await tx.queues.findById(id);
-        if (!queue) throw notFound('queue');
-        const usage = await tx.queues.usage(id);
-        const inUse = [
-          usage.openConversations > 0 && `${usage.openConversations} unresolved conversation(s) are in it (transfer or resolve them)`,
-          usage.channelAccountIds.length > 0 &&
-            `channel account(s) ${usage.channelAccountIds.join(', ')} send to it (point them at another queue)`,
-          usage.overflowFromQueueIds.length > 0 &&
-            `queue(s) ${usage.overflowFromQueueIds.join(', ')} overflow into it (change their overflow rule)`,
-        ].filter((reason): reason is string => Boolean(reason));
-        if (inUse.length > 0) throw new AppError('CONFLICT', `queue "${queue.name}" is in use: ${inUse.join('; ')}`, { usage });
-        await tx.queues.delete(id);
-        await audit(tx, actor, 'queue.delete', id, { name: queue.name });
-      });
+      await changed(
+        store.transaction(async (tx) => {
+          const queue = await tx.queues.findById(id);
+          if (!queue) throw notFound('queue');
+          const usage = await tx.queues.usage(id);
+          const inUse = [
+            usage.openConversations > 0 && `${usage.openConversations} unresolved conversation(s) are in it (transfer or resolve them)`,
+            usage.channelAccountIds.length > 0 &&
+              `channel account(s) ${usage.channelAccountIds.join(', ')} send to it (point them at another queue)`,
+            usage.overflowFromQueueIds.length > 0 &&
+              `queue(s) ${usage.overflowFromQueueIds.join(', ')} overflow into it (change their overflow rule)`,
+          ].filter((reason): reason is string => Boolean(reason));
+          if (inUse.length > 0) throw new AppError('CONFLICT', `queue "${queue.name}" is in use: ${inUse.join('; ')}`, { usage });
+          await tx.queues.delete(id);
+          await audit(tx, actor, 'queue.delete', id, { name: queue.name });
+        }),
+      );
     },
 
     /** Replaces who works the queue. */
     async setMembers(actor: Actor, id: string, userIds: string[]): Promise<QueueView> {
-      return store.transaction(async (tx) => {
-        const queue = await tx.queues.findById(id);
-        if (!queue) throw notFound('queue');
-        const known = new Set((await tx.users.list()).map((u) => u.id));
-        const unknown = userIds.findIndex((u) => !known.has(u));
-        if (unknown >= 0) throw invalidField(`body.userIds.${unknown}`, 'no user has this id');
-        const before = new Set(await tx.queues.members(id));
-        await tx.queues.setMembers(id, userIds);
-        const after = await tx.queues.members(id);
-        await audit(tx, actor, 'queue.set_members', id, {
-          added: after.filter((u) => !before.has(u)),
-          removed: [...before].filter((u) => !after.includes(u)),
-        });
-        return { ...queue, memberIds: after };
-      });
+      return changed(
+        store.transaction(async (tx) => {
+          const queue = await tx.queues.findById(id);
+          if (!queue) throw notFound('queue');
+          const known = new Set((await tx.users.list()).map((u) => u.id));
+          const unknown = userIds.findIndex((u) => !known.has(u));
+          if (unknown >= 0) throw invalidField(`body.userIds.${unknown}`, 'no user has this id');
+          const before = new Set(await tx.queues.members(id));
+          await tx.queues.setMembers(id, userIds);
+          const after = await tx.queues.members(id);
+          await audit(tx, actor, 'queue.set_members', id, {
+            added: after.filter((u) => !before.has(u)),
+            removed: [...before].filter((u) => !after.includes(u)),
+          });
+          return { ...queue, memberIds: after };
+        }),
+      );
     },
   };
 }
