@@ -125,6 +125,9 @@ export class RoutingService {
       const conversation = await this.assign(conversationId, agentId, offer.queueId, now, 'accepted');
       this.board.accept(conversationId, agentId);
       await store.agentRouting.resetMisses(agentId);
+      // "Longest idle" counts from an agent's latest assignment.
+      await store.agentRouting.setIdleSince(agentId, now);
+      await this.reloadAgent(agentId);
       this.publishOfferEnded(offer, 'accepted');
       await this.apply(this.board.routeAgent(agentId, now));
       return conversation;
@@ -205,6 +208,7 @@ export class RoutingService {
       const now = this.deps.now();
       if (d.type === 'assign') {
         await this.assign(d.conversationId, d.agentId, d.queueId, now, 'assigned');
+        await store.agentRouting.setIdleSince(d.agentId, now);
         continue;
       }
       const offer = this.board.offer(d.conversationId)!;
