@@ -182,7 +182,7 @@ test('live offers survive a restart and time out from their stored due time', as
   const config = testConfig(db);
   const log = createLogger('silent');
   let server: RunningServer = await startServer(config, log, { now: () => clock, routing: { tickMs: 10 } });
-  let api = new Api(server.url);
+  const api = new Api(server.url);
   const admin = await api.login();
   const queue = await api.request('POST', '/api/v1/queues', {
     token: admin,
@@ -206,7 +206,6 @@ test('live offers survive a restart and time out from their stored due time', as
   await server.close();
 
   server = await startServer(config, log, { now: () => clock, routing: { tickMs: 10 } });
-  api = new Api(server.url);
   const again = await connect(server.url, { token: agent.token });
   // Still offered after the restart; when its stored expiry passes it times out.
   expect(await server.store.offers.findByConversation(offer.conversationId)).toMatchObject({
