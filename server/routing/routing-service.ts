@@ -106,6 +106,16 @@ export class RoutingService {
     return [...this.board.allAgents()].map((a) => ({ ...a, load: { ...a.load } }));
   }
 
+  /** A copy of the board for live statistics: queues, agents, who waits, live offers. */
+  snapshot(): { queues: QueueConfig[]; agents: AgentRouting[]; waiting: WaitingConversation[]; offers: Offer[] } {
+    return {
+      queues: this.board.allQueues().map((q) => ({ ...q })),
+      agents: this.agents(),
+      waiting: [...this.board.allWaiting()].map((w) => ({ ...w, refusedBy: [...w.refusedBy] })),
+      offers: [...this.board.allOffers()].map((o) => ({ ...o })),
+    };
+  }
+
   /** The live offer of a conversation, if any. */
   offerOf(conversationId: string): Offer | undefined {
     const o = this.board.offer(conversationId);

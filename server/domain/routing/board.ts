@@ -219,6 +219,10 @@ export class RoutingBoard {
     return this.offers.get(conversationId);
   }
 
+  allQueues(): QueueConfig[] {
+    return [...this.queues.values()];
+  }
+
   allAgents(): Iterable<Readonly<AgentRouting>> {
     return this.agents.values();
   }
