@@ -1,5 +1,6 @@
 // The REST client for /api/v1. Every call carries the bearer token; a 401 anywhere ends the session
 // through one callback, so no screen has to handle it on its own.
+import type { Presence } from '../../server/domain/routing/types.js';
 import type { Conversation, ConversationSummary, Customer, CustomerIdentity, Message, User } from '../../server/domain/types.js';
 
 export interface Session {
@@ -102,6 +103,9 @@ export class Api {
   setStatus = (id: string, status: Conversation['status']) =>
     this.json<{ conversation: Conversation }>('POST', `/conversations/${encodeURIComponent(id)}/status`, { status });
 
+  routing = (userId: string) =>
+    this.json<{ routing: { presence: Presence; presenceReason: string | null } }>('GET', `/users/${encodeURIComponent(userId)}/routing`);
+  queues = () => this.json<{ queues: { id: string; name: string }[] }>('GET', '/queues');
   customer = (id: string) => this.json<{ customer: CustomerWithIdentities }>('GET', `/customers/${encodeURIComponent(id)}`);
 
   /** An attachment's bytes, fetched with the bearer header (an <img src> could not send it). */

@@ -8,6 +8,7 @@ import { useOpenConversation } from '../hooks/useOpenConversation';
 import { useCustomers } from '../hooks/useCustomers';
 import { newer } from '../messages';
 import { Header } from './Header';
+import { OfferPopup } from './OfferPopup';
 import { ConversationList } from './ConversationList';
 import { ConversationPane } from './ConversationPane';
 import { CustomerPanel } from './CustomerPanel';
@@ -46,7 +47,8 @@ export function Console({ session, api, onExpired, onLogout, onLocale }: Props) 
 
   return (
     <div className="app">
-      <Header user={session.user} connection={state} onLogout={onLogout} onLocale={onLocale} />
+      <Header api={api} socket={socket} user={session.user} connection={state} onLogout={onLogout} onLocale={onLocale} />
+      <OfferPopup api={api} socket={socket} userId={session.user.id} onAccepted={setSelectedId} />
       <div className="workspace">
         <ConversationList
           state={list}

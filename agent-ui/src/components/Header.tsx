@@ -1,17 +1,21 @@
 import type { User } from '../../../server/domain/types.js';
 import { useI18n, type Locale } from '../i18n';
-import type { ConnectionState } from '../socket';
+import type { AgentSocket, ConnectionState } from '../socket';
+import type { Api } from '../api';
+import { PresenceSwitch } from './PresenceSwitch';
 import { Avatar } from './Avatar';
 import { LanguageToggle } from './LanguageToggle';
 
 interface Props {
+  api: Api;
+  socket: AgentSocket | null;
   user: User;
   connection: ConnectionState;
   onLogout: () => void;
   onLocale: (locale: Locale) => void;
 }
 
-export function Header({ user, connection, onLogout, onLocale }: Props) {
+export function Header({ api, socket, user, connection, onLogout, onLocale }: Props) {
   const { t } = useI18n();
   return (
     <header className="topbar">
@@ -26,6 +30,7 @@ export function Header({ user, connection, onLogout, onLocale }: Props) {
         {t(connection)}
       </div>
       <div className="topbar-end">
+        <PresenceSwitch api={api} socket={socket} userId={user.id} />
         <LanguageToggle onChange={onLocale} />
         <div className="me" title={user.email}>
           <Avatar name={user.name} size="small" />
