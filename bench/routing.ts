@@ -7,6 +7,7 @@ import { performance } from 'node:perf_hooks';
 import { RoutingBoard } from '../server/domain/routing/board.js';
 import {
   DEFAULT_CAPACITY,
+  QUEUE_DEFAULTS,
   ROUTING_STRATEGIES,
   type AgentRouting,
   type QueueConfig,
@@ -36,24 +37,13 @@ const CHANNELS: ChannelKind[] = ['web_chat', 'line', 'email', 'voice', 'sms'];
 
 function queueConfig(i: number): QueueConfig {
   return {
+    ...QUEUE_DEFAULTS,
     id: `q${i}`,
     name: `Queue ${i}`,
     channels: CHANNELS,
-    requiredSkills: [],
     strategy: ROUTING_STRATEGIES[i % ROUTING_STRATEGIES.length]!,
     priority: i % 3,
     agingPerMinute: 0.5,
-    offerTimeoutMs: 20_000,
-    autoAccept: false,
-    wrapUpMs: 30_000,
-    maxMisses: 3,
-    stickyMs: 0,
-    overflow: null,
-    businessHours: null,
-    afterHours: { action: 'keep_queued' },
-    sla: null,
-    serviceLevelMs: 20_000,
-    serviceLevelTarget: 0.8,
   };
 }
 

@@ -7,6 +7,7 @@ import { compareAgents, effectivePriority, isEligible, reservedFor } from '../se
 import {
   CAPACITY_CLASSES,
   DEFAULT_CAPACITY,
+  QUEUE_DEFAULTS,
   capacityClassOf,
   type AgentRouting,
   type CapacityClass,
@@ -22,22 +23,8 @@ const MIN = 60_000;
 const queue = (over: Partial<QueueConfig> = {}): QueueConfig => ({
   id: 'q1',
   name: 'Support',
+  ...QUEUE_DEFAULTS,
   channels: ['web_chat', 'line', 'email', 'voice'],
-  requiredSkills: [],
-  strategy: 'longest_idle',
-  priority: 0,
-  agingPerMinute: 0,
-  offerTimeoutMs: 20_000,
-  autoAccept: false,
-  wrapUpMs: 30_000,
-  maxMisses: 3,
-  stickyMs: 0,
-  overflow: null,
-  businessHours: null,
-  afterHours: { action: 'keep_queued' },
-  sla: null,
-  serviceLevelMs: 20_000,
-  serviceLevelTarget: 0.8,
   ...over,
 });
 

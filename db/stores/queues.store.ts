@@ -1,5 +1,5 @@
 import type { Knex } from 'knex';
-import type { QueueConfig, RoutingStrategy } from '../../server/domain/routing/types.js';
+import { QUEUE_DEFAULTS, type QueueConfig, type RoutingStrategy } from '../../server/domain/routing/types.js';
 import { CHANNEL_KINDS } from '../../server/domain/types.js';
 import { newId } from '../ids.js';
 import { bool, parseJson } from '../json.js';
@@ -36,26 +36,7 @@ export interface Queue extends QueueConfig {
 export type QueueSettings = Omit<QueueConfig, 'id'>;
 export type NewQueue = Pick<QueueSettings, 'name'> & Partial<QueueSettings>;
 export type QueuePatch = Partial<QueueSettings>;
-
-/** What a queue gets when its creator does not say (the migration's column defaults; every channel). */
-export const QUEUE_DEFAULTS: Omit<QueueSettings, 'name'> = {
-  channels: [...CHANNEL_KINDS],
-  requiredSkills: [],
-  strategy: 'longest_idle',
-  priority: 0,
-  agingPerMinute: 0,
-  offerTimeoutMs: 20_000,
-  autoAccept: false,
-  wrapUpMs: 30_000,
-  maxMisses: 3,
-  stickyMs: 0,
-  overflow: null,
-  businessHours: null,
-  afterHours: { action: 'keep_queued' },
-  sla: null,
-  serviceLevelMs: 20_000,
-  serviceLevelTarget: 0.8,
-};
+export { QUEUE_DEFAULTS };
 
 const toQueue = (r: QueueRow): Queue => ({
   id: r.id,

@@ -1,5 +1,5 @@
 // Routing vocabulary: queues, agents' routing state, waiting conversations, offers. Pure data.
-import type { ChannelKind } from '../types.js';
+import { CHANNEL_KINDS, type ChannelKind } from '../types.js';
 
 export type Presence = 'available' | 'away' | 'busy' | 'wrap_up' | 'offline';
 export const PRESENCES = ['available', 'away', 'busy', 'wrap_up', 'offline'] as const satisfies readonly Presence[];
@@ -143,3 +143,23 @@ export interface RoutingState {
 export type RoutingDecision =
   | { type: 'offer'; conversationId: string; agentId: string; queueId: string; expiresAt: number }
   | { type: 'assign'; conversationId: string; agentId: string; queueId: string };
+
+/** What a queue gets when its creator does not say (the migration's column defaults; every channel). */
+export const QUEUE_DEFAULTS: Omit<QueueConfig, 'id' | 'name'> = {
+  channels: [...CHANNEL_KINDS],
+  requiredSkills: [],
+  strategy: 'longest_idle',
+  priority: 0,
+  agingPerMinute: 0,
+  offerTimeoutMs: 20_000,
+  autoAccept: false,
+  wrapUpMs: 30_000,
+  maxMisses: 3,
+  stickyMs: 0,
+  overflow: null,
+  businessHours: null,
+  afterHours: { action: 'keep_queued' },
+  sla: null,
+  serviceLevelMs: 20_000,
+  serviceLevelTarget: 0.8,
+};
