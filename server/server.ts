@@ -12,8 +12,10 @@ import { EventBus } from './event-bus.js';
 import { createApp } from './http/app.js';
 import { OutboxWorker, DEFAULT_OUTBOX_OPTIONS, type OutboxOptions } from './outbox/outbox-worker.js';
 import { Gateway } from './realtime/gateway.js';
+import { queueStatsRoom } from './realtime/queue-stats-room.js';
 import { isOpen } from './domain/routing/business-hours.js';
 import { DEFAULT_ROUTING_OPTIONS, RoutingService, type RoutingOptions } from './routing/routing-service.js';
+import { DEFAULT_STATS_OPTIONS, StatsPublisher, type StatsPublisherOptions } from './routing/stats-publisher.js';
 import { SecretBox, resolveSecret } from './security/secret-box.js';
 import { FileStorage } from './storage/file-storage.js';
 import { makeAuth } from './usecases/authenticate.js';
@@ -40,6 +42,7 @@ export interface StartOptions {
   now?: () => number;
   outbox?: Partial<OutboxOptions>;
   routing?: Partial<RoutingOptions>;
+  stats?: Partial<StatsPublisherOptions>;
   /** PostgreSQL schema (tests isolate themselves). */
   schema?: string;
   version?: string;
@@ -95,6 +98,7 @@ export async function startServer(config: Config, log: Logger, options: StartOpt
       now,
       onSessionsRevoked: (match) => gateway.disconnectSessions(match),
       routing,
+      queueStats: () => stats.current(),
     },
     {
       publicUrl: config.publicUrl,
@@ -111,6 +115,11 @@ export async function startServer(config: Config, log: Logger, options: StartOpt
     { auth, webChat, store, events, log, now, track, routing },
     { maxEventBytes: config.socketMaxEventBytes, eventsPerSecond: config.socketEventsPerSecond, visitorAckTimeoutMs: 5_000 },
   );
+  const pushStats = queueStatsRoom(gateway.io, () => stats.current(), log);
+  const stats = new StatsPublisher(
+    { snapshot: () => routing.snapshot(), source: store.routingEvents, events, now, log, emit: pushStats },
+    { ...DEFAULT_STATS_OPTIONS, ...options.stats },
+  );
   const outbox = new OutboxWorker({ store, channels, events, secrets, log, now }, { ...DEFAULT_OUTBOX_OPTIONS, ...options.outbox });
 
   await new Promise<void>((resolve, reject) => {
@@ -118,6 +127,7 @@ export async function startServer(config: Config, log: Logger, options: StartOpt
     httpServer.listen(config.port, config.host, () => resolve());
   });
   await routing.start();
+  await stats.start();
   outbox.start();
   const port = (httpServer.address() as AddressInfo).port;
   const url = `http://127.0.0.1:${port}`;
@@ -143,6 +153,7 @@ export async function startServer(config: Config, log: Logger, options: StartOpt
           while (inFlight.size > 0) await Promise.allSettled([...inFlight]);
         };
         await Promise.race([drain(), deadline]);
+        await stats.stop();
         await routing.stop();
         await outbox.stop();
         await gateway.close();

@@ -585,6 +585,15 @@ describe('broadcast rooms (pure)', () => {
         rooms: ['conversation:c1', 'supervisors', 'agent:a1'],
       },
     ],
+    [
+      'sla.changed follows the conversation: its room, supervisors, the queue it waits in',
+      { type: 'sla.changed', conversation: conversation({ queueId: 'q1' }), status: 'warning', which: 'first_response' },
+      {
+        event: 'sla:changed',
+        payload: { conversation: conversation({ queueId: 'q1' }), status: 'warning', which: 'first_response' },
+        rooms: ['conversation:c1', 'supervisors', 'queue:q1'],
+      },
+    ],
     ['outbox.enqueued is internal: no broadcast', { type: 'outbox.enqueued', messageId: 'm1' }, undefined],
   ])('roomsForEvent: %s', (_name, event, expected) => {
     expect(roomsForEvent(event)).toEqual(expected);

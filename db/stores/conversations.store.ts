@@ -158,6 +158,14 @@ function columnValue(key: keyof ConversationPatch, value: unknown): unknown {
   return value;
 }
 
+function rowOf(patch: ConversationPatch, now: number): Record<string, unknown> {
+  const row: Record<string, unknown> = { updated_at: now };
+  for (const [key, value] of Object.entries(patch)) {
+    if (value !== undefined) row[columnOf[key as keyof ConversationPatch]] = columnValue(key as keyof ConversationPatch, value);
+  }
+  return row;
+}
+
 export class ConversationsStore {
   constructor(private readonly db: Knex) {}
 
@@ -195,11 +203,37 @@ export class ConversationsStore {
 
   /** Like update, without reading the row back (the caller knows what it wrote). */
   async touch(id: string, patch: ConversationPatch, now: number): Promise<void> {
-    const row: Record<string, unknown> = { updated_at: now };
-    for (const [key, value] of Object.entries(patch)) {
-      if (value !== undefined) row[columnOf[key as keyof ConversationPatch]] = columnValue(key as keyof ConversationPatch, value);
-    }
-    await this.db('conversations').where({ id }).update(row);
+    await this.db('conversations').where({ id }).update(rowOf(patch, now));
+  }
+
+  /**
+   * Applies the patch only while the conversation is unresolved and still held by `assigneeId` (null:
+   * unassigned). False when someone changed that first, so a transfer never overwrites a concurrent one.
+   */
+  async updateIfHeldBy(id: string, assigneeId: string | null, patch: ConversationPatch, now: number): Promise<boolean> {
+    const q = this.db('conversations').where({ id }).whereNot({ status: 'resolved' });
+    if (assigneeId === null) q.whereNull('assignee_id');
+    else q.where({ assignee_id: assigneeId });
+    return (await q.update(rowOf(patch, now))) > 0;
+  }
+
+  /**
+   * Sets the SLA status of an unresolved conversation only if it still is `from` (null and 'ok' are the
+   * same standing): of two nodes watching the same clock, one reports it.
+   */
+  async setSlaStatusIf(id: string, from: SlaStatus, to: SlaStatus, now: number): Promise<boolean> {
+    const q = this.db('conversations').where({ id }).whereNot({ status: 'resolved' });
+    if (from === 'ok') q.where((w) => w.whereNull('sla_status').orWhere({ sla_status: 'ok' }));
+    else q.where({ sla_status: from });
+    return (await q.update({ sla_status: to, updated_at: now })) > 0;
+  }
+
+  /** Unresolved conversations with SLA due times: the clocks the routing service watches. */
+  async listWithSlaClocks(): Promise<Conversation[]> {
+    const rows = await this.db<ConversationRow>('conversations')
+      .whereNot({ status: 'resolved' })
+      .where((w) => w.whereNotNull('first_response_due_at').orWhereNotNull('resolution_due_at'));
+    return rows.map(toConversation);
   }
 
   /**

@@ -1,6 +1,5 @@
 import type { Knex } from 'knex';
 import { QUEUE_DEFAULTS, type QueueConfig, type RoutingStrategy } from '../../server/domain/routing/types.js';
-import { CHANNEL_KINDS } from '../../server/domain/types.js';
 import { newId } from '../ids.js';
 import { bool, parseJson } from '../json.js';
 

@@ -15,7 +15,9 @@ export type RoutingEventType =
   | 'overflowed'
   | 'transferred'
   | 'sla_warning'
-  | 'sla_breached';
+  | 'sla_breached'
+  /** The queue was closed and the customer got its after-hours reply (data.opensAt: the next opening). */
+  | 'auto_replied';
 
 export const ROUTING_EVENT_TYPES = [
   'enqueued',
@@ -30,6 +32,7 @@ export const ROUTING_EVENT_TYPES = [
   'transferred',
   'sla_warning',
   'sla_breached',
+  'auto_replied',
 ] as const satisfies readonly RoutingEventType[];
 
 export interface RoutingEvent {
@@ -81,6 +84,18 @@ export class RoutingEventsStore {
     };
     await this.db('routing_events').insert(row);
     return toEvent(row);
+  }
+
+  /** The conversation's latest event of this type, if any. */
+  async latestOf(conversationId: string, type: RoutingEventType): Promise<RoutingEvent | undefined> {
+    const r = await this.db<RoutingEventRow>('routing_events')
+      .where({ conversation_id: conversationId, type })
+      .orderBy([
+        { column: 'at', order: 'desc' },
+        { column: 'id', order: 'desc' },
+      ])
+      .first();
+    return r && toEvent(r);
   }
 
   /** Events at or after `since`, oldest first; only the queue's when `queueId` is given. */

@@ -1,4 +1,6 @@
 // Domain events: what happened, emitted after the transaction that made it true has committed.
+import type { SlaStatus } from './routing/sla.js';
+import type { SlaClockName } from './routing/sla-watch.js';
 import type { Offer, Presence } from './routing/types.js';
 import type { Conversation, Message } from './types.js';
 
@@ -11,6 +13,8 @@ export type DomainEvent =
   | { type: 'offer.created'; offer: Offer; conversation: Conversation }
   | { type: 'offer.ended'; offer: Offer; reason: 'accepted' | 'declined' | 'timed_out' | 'withdrawn' }
   | { type: 'routing.config_changed' }
-  | { type: 'presence.changed'; agentId: string; presence: Presence; reason: string | null; since: number };
+  | { type: 'presence.changed'; agentId: string; presence: Presence; reason: string | null; since: number }
+  /** An SLA clock turned to warning or breached, or one that had stopped (met or missed) after a warning. */
+  | { type: 'sla.changed'; conversation: Conversation; status: SlaStatus; which: SlaClockName };
 
 export type DomainEventType = DomainEvent['type'];

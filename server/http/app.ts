@@ -12,6 +12,7 @@ import { channelAccountRoutes } from './routes/channel-accounts.route.js';
 import { conversationRoutes } from './routes/conversations.route.js';
 import { customerRoutes } from './routes/customers.route.js';
 import { queueRoutes } from './routes/queues.route.js';
+import { statsRoutes } from './routes/stats.route.js';
 import { userRoutes } from './routes/users.route.js';
 import { routingRoutes } from './routes/routing.route.js';
 import { attachmentRoutes } from './routes/attachments.route.js';
@@ -95,6 +96,7 @@ export function createApp(s: Services, options: HttpOptions, log: Logger, hooks:
     ...channelAccountRoutes(s, options),
     ...conversationRoutes(s),
     ...customerRoutes(s),
+    ...statsRoutes(s), // before queueRoutes: /queues/stats is not /queues/:id
     ...queueRoutes(s),
     ...routingRoutes(s),
   ];

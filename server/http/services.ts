@@ -12,6 +12,7 @@ import type { makeManageAgentRouting } from '../usecases/manage-agent-routing.js
 import type { WebChat } from '../usecases/web-chat.js';
 import type { FileStorage } from '../storage/file-storage.js';
 import type { RoutingService } from '../routing/routing-service.js';
+import type { QueueStatsFull } from '../domain/routing/stats-delta.js';
 
 export interface Services {
   store: Store;
@@ -30,6 +31,8 @@ export interface Services {
   /** Live sockets of revoked sessions are closed through this. */
   onSessionsRevoked: (match: { tokenHash?: string; userId?: string; exceptTokenHash?: string }) => void;
   routing: RoutingService;
+  /** Live queue statistics, the full report (the stats publisher's). */
+  queueStats: () => Promise<QueueStatsFull>;
 }
 
 export interface HttpOptions {

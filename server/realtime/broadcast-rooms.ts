@@ -3,7 +3,7 @@
 import type { DomainEvent } from '../domain/events.js';
 import type { Offer, Presence } from '../domain/routing/types.js';
 import type { Conversation, Message } from '../domain/types.js';
-import { DEFAULT_QUEUE_ROOM, type MessageStatusEvent } from './contract.js';
+import { DEFAULT_QUEUE_ROOM, type MessageStatusEvent, type SlaChangedEvent } from './contract.js';
 
 export type Broadcast =
   | { event: 'offer:new'; payload: { offer: Offer; conversation: Conversation }; rooms: string[] }
@@ -11,7 +11,8 @@ export type Broadcast =
   | { event: 'presence:changed'; payload: { agentId: string; presence: Presence; reason: string | null; since: number }; rooms: string[] }
   | { event: 'conversation:created' | 'conversation:updated'; payload: Conversation; rooms: string[] }
   | { event: 'message:created'; payload: Message; rooms: string[] }
-  | { event: 'message:status'; payload: MessageStatusEvent; rooms: string[] };
+  | { event: 'message:status'; payload: MessageStatusEvent; rooms: string[] }
+  | { event: 'sla:changed'; payload: SlaChangedEvent; rooms: string[] };
 
 /** Where a conversation is listed: its assignee's room, else the room of the queue it waits in. */
 const homeRoom = (c: Conversation): string =>
@@ -64,6 +65,12 @@ export function roomsForEvent(event: DomainEvent): Broadcast | undefined {
       const { type: _t, ...payload } = event;
       return { event: 'presence:changed', payload, rooms: [`agent:${event.agentId}`, 'supervisors'] };
     }
+    case 'sla.changed':
+      return {
+        event: 'sla:changed',
+        payload: { conversation: event.conversation, status: event.status, which: event.which },
+        rooms: roomsOf(event.conversation),
+      };
     case 'outbox.enqueued':
     case 'routing.config_changed':
       return undefined;

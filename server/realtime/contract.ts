@@ -1,6 +1,9 @@
 // The one typed event contract for socket.io, shared by the server, the agent console and tests.
 // Types only: the browser bundles import this file without pulling server code.
+import type { SlaStatus } from '../domain/routing/sla.js';
+import type { SlaClockName } from '../domain/routing/sla-watch.js';
 import type { Offer, Presence } from '../domain/routing/types.js';
+import type { QueueStatsMessage } from '../domain/routing/stats-delta.js';
 import type { Conversation, Message, MessageStatus } from '../domain/types.js';
 import type { VisitorMessage } from '../../channels/web-chat/visitor-message.js';
 
@@ -17,6 +20,12 @@ export interface MessageStatusEvent {
   providerMessageId: string | null;
   errorCode: string | null;
   errorMessage: string | null;
+}
+
+export interface SlaChangedEvent {
+  conversation: Conversation;
+  status: SlaStatus;
+  which: SlaClockName;
 }
 
 export interface TypingEvent {
@@ -42,6 +51,10 @@ export interface ServerToClientEvents {
   'offer:new': (event: { offer: Offer; conversation: Conversation }) => void;
   'offer:ended': (event: { offer: Offer; reason: 'accepted' | 'declined' | 'timed_out' | 'withdrawn' }) => void;
   'presence:changed': (event: { agentId: string; presence: Presence; reason: string | null; since: number }) => void;
+  /** Supervisors: live queue statistics, as deltas (fold them with applyQueueStatsMessage; start from GET /api/v1/queues/stats). */
+  'queue:stats': (stats: QueueStatsMessage) => void;
+  /** An SLA clock warned or breached (or, after a warning, stopped: met or missed); `conversation.slaStatus` is the overall state. */
+  'sla:changed': (event: SlaChangedEvent) => void;
   // Web chat visitor sockets
   'visitor:message': (message: VisitorMessage, ack: (received: boolean) => void) => void;
   'visitor:typing': (event: { typing: boolean; name: string | null }) => void;

@@ -1,16 +1,23 @@
 // The routing service: keeps the pure RoutingBoard in step with the database, turns its decisions
-// into stored offers and assignments, and runs the clocks (offer timeouts, overflow, wrap-up, the
-// disconnect grace). Every operation runs one at a time (a promise chain), so the board never sees
-// two changes interleave; the database's conditional writes decide races with other nodes.
+// into stored offers and assignments, runs the clocks (offer timeouts, overflow, wrap-up, the
+// disconnect grace, SLA), answers after hours, and carries out manual control (transfer, priority,
+// pick). Every operation runs one at a time (a promise chain), so the board never sees two changes
+// interleave; the database's conditional writes decide races with other nodes.
 import type { Logger } from 'pino';
 import type { Store } from '../../db/store.js';
 import type { DomainEvent } from '../domain/events.js';
 import { AppError, forbidden, notFound } from '../domain/errors.js';
 import { hasRole, type Actor } from '../domain/policy.js';
+import { afterHoursReplyText } from '../domain/routing/after-hours.js';
 import { RoutingBoard } from '../domain/routing/board.js';
+import { nextOpening } from '../domain/routing/business-hours.js';
 import type { AgentRouting, Offer, Presence, QueueConfig, RoutingDecision, WaitingConversation } from '../domain/routing/types.js';
-import type { Conversation } from '../domain/types.js';
+import type { Conversation, Customer } from '../domain/types.js';
 import type { EventBus } from '../event-bus.js';
+import { makeSendSystemReply } from '../usecases/send-system-reply.js';
+import { ManualControl } from './manual-control.js';
+import { SlaClocks } from './sla-clocks.js';
+import { once, toWaiting } from './waiting.js';
 
 export interface RoutingOptions {
   /** How long an agent may be disconnected before they are set offline and their offers re-routed. */
@@ -31,13 +38,31 @@ export class RoutingService {
   private readonly graceTimers = new Map<string, NodeJS.Timeout>();
   private unsubscribe: (() => void) | undefined;
   private stopped = false;
-  private readonly selfAssigned = new Set<string>();
+  /** Conversation updates this service published itself (the board already counted them). */
+  private readonly ownUpdates = new Set<string>();
+  private readonly sla: SlaClocks;
+  private readonly sendSystemReply: ReturnType<typeof makeSendSystemReply>;
+  private readonly manual: ManualControl;
 
   constructor(
     private readonly deps: { store: Store; events: EventBus; log: Logger; now: () => number },
     private readonly options: RoutingOptions = DEFAULT_ROUTING_OPTIONS,
   ) {
     this.board = new RoutingBoard({ isQueueOpen: options.isQueueOpen });
+    this.sla = new SlaClocks(deps);
+    this.sendSystemReply = makeSendSystemReply(deps);
+    this.manual = new ManualControl({
+      store: deps.store,
+      events: deps.events,
+      now: deps.now,
+      board: this.board,
+      sla: this.sla,
+      apply: (decisions) => this.apply(decisions),
+      publishOwn: (conversation, previous) => this.publishOwn(conversation, previous),
+      publishOfferEnded: (offer, reason) => this.publishOfferEnded(offer, reason),
+      reloadAgent: (agentId) => this.reloadAgent(agentId),
+      replyAfterHours: (c, queue, customer, now) => this.replyAfterHours(c, queue, customer, now),
+    });
   }
 
   // ---- life cycle ---------------------------------------------------------------------------
@@ -54,8 +79,9 @@ export class RoutingService {
       for (const c of await store.conversations.list({ status: ['open', 'pending'], assigneeId: null, queued: true }, 100_000)) {
         this.board.enqueue(toWaiting(c));
       }
-      // Live offers survive a restart: their timers resume from the stored expiry.
+      // Live offers survive a restart: their timers resume from the stored expiry; so do SLA clocks.
       for (const o of await store.offers.listAll()) this.board.restoreOffer(o);
+      await this.sla.load(new Map(this.board.allQueues().map((q) => [q.id, q])));
       await this.apply(this.board.routeAll(this.deps.now()));
     });
     this.unsubscribe = this.deps.events.subscribe((e) => this.onEvent(e));
@@ -152,6 +178,28 @@ export class RoutingService {
     });
   }
 
+  // ---- manual control (manual-control.ts) ----------------------------------------------------
+
+  /** Hands a conversation to another agent, with an optional private note (agents: their own; supervisors: any). */
+  transferToAgent(conversationId: string, toAgentId: string, actor: Actor, note?: string): Promise<Conversation> {
+    return this.serial(() => this.manual.transferToAgent(conversationId, toAgentId, actor, note));
+  }
+
+  /** Sends a conversation back to waiting in `queueId`: unassigned, offered afresh, not to the agent who held it. */
+  transferToQueue(conversationId: string, queueId: string, actor: Actor, note?: string): Promise<Conversation> {
+    return this.serial(() => this.manual.transferToQueue(conversationId, queueId, actor, note));
+  }
+
+  /** A supervisor sets a conversation's priority (-10…10): a waiting one moves in line at once. */
+  setPriority(conversationId: string, priority: number, actor: Actor): Promise<Conversation> {
+    return this.serial(() => this.manual.setPriority(conversationId, priority, actor));
+  }
+
+  /** Takes a waiting conversation (agents: from a queue they work, with room for it; supervisors: any). */
+  pick(conversationId: string, actor: Actor): Promise<Conversation> {
+    return this.serial(() => this.manual.pick(conversationId, actor));
+  }
+
   // ---- internals ----------------------------------------------------------------------------
 
   private serial<T>(work: () => Promise<T>): Promise<T> {
@@ -167,11 +215,19 @@ export class RoutingService {
     if (e.type === 'conversation.created') void this.serial(() => this.onConversation(e.conversation, undefined));
     else if (e.type === 'conversation.updated') void this.serial(() => this.onConversation(e.conversation, e.previous));
     else if (e.type === 'routing.config_changed') void this.serial(() => this.reloadConfig());
+    else if (e.type === 'message.created') {
+      // An agent's first reply stops the first-response clock (checked cheaply: most messages are inbound).
+      const at = e.conversation.firstResponseAt;
+      if (at !== null && e.message.direction === 'outbound' && !e.message.private && this.sla.awaitsFirstResponse(e.conversation.id)) {
+        void this.serial(() => this.sla.firstResponded(e.conversation.id, at));
+      }
+    }
   }
 
   /** Keeps the board in step with conversations: new and reopened ones queue, assigned and resolved ones leave. */
   private async onConversation(c: Conversation, previous: Conversation | undefined): Promise<void> {
-    if (this.selfAssigned.delete(c.id)) return;
+    if (c.status === 'resolved') this.sla.drop(c.id);
+    if (this.ownUpdates.delete(c.id)) return;
     const now = this.deps.now();
     const wasAssignedTo = previous?.assigneeId ?? null;
     // Capacity follows the assignee (manual assign, transfer, resolve).
@@ -200,16 +256,49 @@ export class RoutingService {
     const queue = queueId ? await store.queues.findById(queueId) : undefined;
     if (!queue) return; // no queue: the conversation stays in the shared inbox, as before routing
     const customer = await store.customers.findById(c.customerId);
-    const priority = c.priority + tierPriority(customer);
+    // The first arrival folds the customer's tier into the stored priority; a reopened one has it already.
+    const firstArrival = c.enqueuedAt === null;
+    const priority = firstArrival ? c.priority + tierPriority(customer) : c.priority;
     const sticky = queue.stickyMs > 0 ? await store.conversations.lastAssigneeOf(c.customerId, c.id) : null;
+    // SLA clocks run from the conversation's creation, or from its reopening.
+    const sla = this.sla.dueTimes(c, queue, priority, firstArrival ? c.createdAt : now);
     const updated = (await store.conversations.update(
       c.id,
-      { queueId: queue.id, enqueuedAt: now, priority, requiredSkills: queue.requiredSkills, refusedBy: [] },
+      { queueId: queue.id, enqueuedAt: now, priority, requiredSkills: queue.requiredSkills, refusedBy: [], ...sla },
       now,
     ))!;
     this.board.enqueue({ ...toWaiting(updated), sticky: sticky ? { agentId: sticky, until: now + queue.stickyMs } : null });
+    this.sla.track(updated, queue, now);
     await store.routingEvents.record({ type: 'enqueued', conversationId: c.id, queueId: queue.id, at: now });
     await this.apply(once(this.board.routeConversation(c.id, now)));
+    await this.replyAfterHours(updated, queue, customer, now);
+  }
+
+  /**
+   * A closed queue with an auto-reply answers once per closed period: the customer's language, the
+   * next opening in the queue's time zone, sent through the outbox. The routing event that marks it
+   * commits with the message, so neither a reopening nor a transfer back repeats it.
+   */
+  private async replyAfterHours(c: Conversation, queue: QueueConfig, customer: Customer | undefined, now: number): Promise<void> {
+    if (queue.afterHours.action !== 'auto_reply' || (this.options.isQueueOpen?.(queue, now) ?? true)) return;
+    const opensAt = nextOpening(queue.businessHours, now);
+    const text = afterHoursReplyText(queue.afterHours.message, customer?.locale ?? null, opensAt, queue.businessHours?.timeZone ?? 'UTC');
+    if (!text) return;
+    try {
+      await this.sendSystemReply({
+        conversationId: c.id,
+        text,
+        guard: async (tx, _c, at) => {
+          const last = await tx.routingEvents.latestOf(c.id, 'auto_replied');
+          if (last && last.data.opensAt === opensAt) return false;
+          await tx.routingEvents.record({ type: 'auto_replied', conversationId: c.id, queueId: queue.id, at, data: { opensAt } });
+          return true;
+        },
+      });
+    } catch (err) {
+      // The conversation waits either way; a failed courtesy reply must not stop routing.
+      this.deps.log.error({ err, conversationId: c.id }, 'after-hours reply failed');
+    }
   }
 
   private async apply(decisions: RoutingDecision[]): Promise<void> {
@@ -262,10 +351,14 @@ export class RoutingService {
       at: now,
       data: { waitedMs: now - (previous.enqueuedAt ?? now) },
     });
-    // Published for sockets and stats; this service skips its own assignment (the board counted it).
-    this.selfAssigned.add(conversationId);
-    this.deps.events.publish({ type: 'conversation.updated', conversation, previous });
+    this.publishOwn(conversation, previous);
     return conversation;
+  }
+
+  /** Published for sockets and stats; this service skips its own updates (the board counted them). */
+  private publishOwn(conversation: Conversation, previous: Conversation): void {
+    this.ownUpdates.add(conversation.id);
+    this.deps.events.publish({ type: 'conversation.updated', conversation, previous });
   }
 
   private async refuse(offer: Offer, reason: 'declined' | 'timed_out' | 'withdrawn'): Promise<void> {
@@ -275,7 +368,6 @@ export class RoutingService {
     this.board.refuse(offer.conversationId, offer.agentId);
     const w = this.board.conversation(offer.conversationId);
     if (w) await store.conversations.update(offer.conversationId, { refusedBy: w.refusedBy }, now);
-    this.publishOfferEnded(offer, reason);
     if (reason !== 'withdrawn') {
       await store.routingEvents.record({
         type: reason,
@@ -284,6 +376,10 @@ export class RoutingService {
         agentId: offer.agentId,
         at: now,
       });
+    }
+    // Announced once recorded, so whoever hears it finds the history that goes with it.
+    this.publishOfferEnded(offer, reason);
+    if (reason !== 'withdrawn') {
       const misses = await store.agentRouting.recordMiss(offer.agentId);
       const queue = this.board.agent(offer.agentId) && (await store.queues.findById(offer.queueId));
       if (queue && queue.maxMisses > 0 && misses >= queue.maxMisses) await this.changePresence(offer.agentId, 'away', 'missed offers');
@@ -306,10 +402,11 @@ export class RoutingService {
     await store.agentRouting.setPresence(agentId, presence, reason, now);
     if (presence === 'available') await store.agentRouting.resetMisses(agentId);
     const agent = await this.reloadAgent(agentId);
-    this.deps.events.publish({ type: 'presence.changed', agentId, presence, reason, since: now });
     if (presence !== 'available') {
       for (const o of [...this.board.allOffers()].filter((o) => o.agentId === agentId)) await this.refuse(o, 'withdrawn');
     }
+    // Announced once their offers are withdrawn, so whoever hears it sees the state that follows.
+    this.deps.events.publish({ type: 'presence.changed', agentId, presence, reason, since: now });
     await this.apply(this.board.routeAgent(agentId, now));
     // Conversations held for this agent (sticky) may now go to the queue.
     await this.apply(this.board.routeAll(now));
@@ -370,9 +467,12 @@ export class RoutingService {
         data: { ...due },
       });
       this.board.enqueue(moved);
+      this.sla.moved(w.id, moved.queueId);
       await this.apply(once(this.board.routeConversation(w.id, now)));
     }
+    // Queues that opened since the last tick (business hours) route here too.
     await this.apply(this.board.routeAll(now));
+    await this.sla.tick(now);
   }
 
   private publishOfferEnded(offer: Offer, reason: OfferEnd): void {
@@ -380,23 +480,8 @@ export class RoutingService {
   }
 }
 
-const once = <T>(d: T | undefined): T[] => (d ? [d] : []);
-
 /** The CRM's value tier and VIP flag raise routing priority. */
 export function tierPriority(customer: { valueTier?: string | null; vip?: boolean } | undefined): number {
   const tier = { platinum: 3, gold: 2, silver: 1, bronze: 0 }[customer?.valueTier ?? ''] ?? 0;
   return tier + (customer?.vip ? 2 : 0);
-}
-
-function toWaiting(c: Conversation): WaitingConversation {
-  return {
-    id: c.id,
-    queueId: c.queueId!,
-    channelKind: c.channelKind,
-    priority: c.priority,
-    enqueuedAt: c.enqueuedAt ?? c.createdAt,
-    requiredSkills: c.requiredSkills ?? [],
-    sticky: null,
-    refusedBy: c.refusedBy,
-  };
 }

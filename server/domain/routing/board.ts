@@ -77,6 +77,17 @@ export class RoutingBoard {
     this.removeRoutable(w);
   }
 
+  /** A waiting conversation's own priority changed (by a supervisor): it moves in line; a live offer stays. */
+  reprioritize(conversationId: string, priority: number): boolean {
+    const w = this.waiting.get(conversationId);
+    if (!w) return false;
+    const routable = !this.offers.has(conversationId);
+    if (routable) this.removeRoutable(w);
+    w.priority = priority;
+    if (routable) this.insertRoutable(w);
+    return true;
+  }
+
   /** The agent accepted: the conversation is theirs (the capacity the offer held stays taken). */
   accept(conversationId: string, agentId: string): boolean {
     const offer = this.offers.get(conversationId);

@@ -35,6 +35,27 @@ const Compose = z
   .strict()
   .refine((b) => (b.text?.trim().length ?? 0) > 0 || (b.attachmentIds?.length ?? 0) > 0, 'a message needs text or an attachment');
 
+const Id = z.string().min(1).max(64);
+
+const TransferBody = z
+  .object({
+    toAgentId: Id.optional().describe('hand it to this user (it stays assigned)'),
+    toQueueId: Id.optional().describe('send it back to waiting in this queue (unassigned, offered afresh)'),
+    note: z.string().trim().min(1).max(5_000).optional().describe('a private note for the next agent'),
+  })
+  .strict()
+  .refine((b) => (b.toAgentId === undefined) !== (b.toQueueId === undefined), 'give exactly one of toAgentId or toQueueId');
+
+const PriorityBody = z
+  .object({
+    priority: z
+      .number()
+      .int('priority is a whole number from -10 to 10')
+      .min(-10, 'priority goes from -10 to 10')
+      .max(10, 'priority goes from -10 to 10'),
+  })
+  .strict();
+
 const encodeCursor = (c: ConversationCursor) => Buffer.from(`${c.lastMessageAt}:${c.id}`).toString('base64url');
 function decodeCursor(raw: string): ConversationCursor {
   const [t, id] = Buffer.from(raw, 'base64url').toString('utf8').split(/:(.*)/s, 2);
@@ -188,6 +209,41 @@ export function conversationRoutes(s: Services) {
           status: (body as { status: (typeof CONVERSATION_STATUSES)[number] }).status,
         }),
       }),
+    }),
+    route({
+      method: 'post',
+      path: '/conversations/:id/transfer',
+      summary: 'Transfer to an agent (reassign) or a queue (back to waiting), with an optional private note',
+      tag: 'conversations',
+      role: 'agent',
+      body: TransferBody,
+      handler: async ({ user, params, body }) => {
+        const b = body as z.infer<typeof TransferBody>;
+        const conversation = b.toAgentId
+          ? await s.routing.transferToAgent(params.id!, b.toAgentId, user, b.note)
+          : await s.routing.transferToQueue(params.id!, b.toQueueId!, user, b.note);
+        return { conversation };
+      },
+    }),
+    route({
+      method: 'post',
+      path: '/conversations/:id/priority',
+      summary: 'Set the priority (-10 to 10); a waiting conversation moves in line at once',
+      tag: 'conversations',
+      role: 'supervisor',
+      body: PriorityBody,
+      handler: async ({ user, params, body }) => ({
+        conversation: await s.routing.setPriority(params.id!, (body as z.infer<typeof PriorityBody>).priority, user),
+      }),
+    }),
+    route({
+      method: 'post',
+      path: '/conversations/:id/pick',
+      summary: 'Take a waiting conversation from a queue you work in (supervisors: any); a live offer of it is withdrawn',
+      tag: 'conversations',
+      role: 'agent',
+      body: z.object({}).strict(),
+      handler: async ({ user, params }) => ({ conversation: await s.routing.pick(params.id!, user) }),
     }),
   ];
 }
