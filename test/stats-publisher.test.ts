@@ -1,6 +1,7 @@
 // The stats publisher in process: events in an in-memory table, a synthetic board, a real EventBus.
 // When more queues change than the byte budget carries, a push takes the queues waiting longest and
-// the rest follow; a client folding the deltas ends up with exactly the full report.
+// the rest follow; a client folding the deltas ends up with exactly the full report. At start the
+// window is seeded from the stored events once; afterwards only the table's tail is read.
 import { afterEach, expect, test } from 'vitest';
 import { createLogger } from '../server/logger.js';
 import { EventBus } from '../server/event-bus.js';
@@ -69,4 +70,37 @@ test('a budget too small for every changed queue spreads them over pushes, oldes
   const refs = (await publisher.current()).refs;
   expect(all.flatMap((d) => d.queues.map(([ref]) => ref))).toEqual(snapshot.queues.map((q) => refs[q.id]));
   expect(all.map((d) => d.seq)).toEqual(all.map((_, i) => i + 1));
+});
+
+test('at start the window is seeded once from the stored events of the interval; later reads only take new rows', async () => {
+  const queueId = 'q';
+  const rows: (StatsEvent & { id: string })[] = [
+    { id: 'old', type: 'enqueued', conversationId: 'c0', queueId, at: T0 - 31 * 60_000 }, // before the interval
+    { id: 'e1', type: 'enqueued', conversationId: 'c1', queueId, at: T0 - 10 * 60_000 },
+    { id: 'e2', type: 'accepted', conversationId: 'c1', queueId, at: T0 - 10 * 60_000 + 5_000, data: { waitedMs: 5_000 } },
+  ];
+  const reads: number[] = [];
+  publisher = new StatsPublisher(
+    {
+      snapshot: () => ({ queues: [{ ...QUEUE_DEFAULTS, id: queueId, name: 'Q' }], agents: [], waiting: [] }),
+      source: {
+        listSince: async (since) => {
+          reads.push(since);
+          return rows.filter((r) => r.at >= since);
+        },
+      },
+      events: new EventBus(() => undefined),
+      now: () => T0,
+      emit: () => undefined,
+      log: createLogger('silent'),
+    },
+    { ...DEFAULT_STATS_OPTIONS, pollMs: 60_000 },
+  );
+  await publisher.start();
+  expect(reads).toEqual([T0 - 30 * 60_000]); // the interval's start: [T0 − 30 min, T0)
+  const [q] = (await publisher.current()).queues;
+  expect(q).toMatchObject({ offered: 1, answered: 1, answeredInThreshold: 1, serviceLevel: 1, averageSpeedOfAnswerMs: 5_000 });
+  // The next read starts at the newest event seen, less the overlap; rows read before are not counted twice.
+  expect(reads[1]).toBe(T0 - 10 * 60_000 + 5_000 - DEFAULT_STATS_OPTIONS.overlapMs);
+  expect(publisher.metrics().eventsRead).toBe(2);
 });

@@ -51,7 +51,7 @@ export interface ServerToClientEvents {
   'offer:new': (event: { offer: Offer; conversation: Conversation }) => void;
   'offer:ended': (event: { offer: Offer; reason: 'accepted' | 'declined' | 'timed_out' | 'withdrawn' }) => void;
   'presence:changed': (event: { agentId: string; presence: Presence; reason: string | null; since: number }) => void;
-  /** Supervisors: live queue statistics, as deltas (fold them with applyQueueStatsMessage; start from GET /api/v1/queues/stats). */
+  /** Supervisors: live queue statistics, the full report on joining, then deltas (fold each with applyQueueStatsMessage). */
   'queue:stats': (stats: QueueStatsMessage) => void;
   /** An SLA clock warned or breached (or, after a warning, stopped: met or missed); `conversation.slaStatus` is the overall state. */
   'sla:changed': (event: SlaChangedEvent) => void;

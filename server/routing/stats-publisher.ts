@@ -14,10 +14,11 @@
 // found something schedules one more, which catches events recorded just after the doorbell; a slow
 // poll catches what rings no bell (another node's work, the window sliding by a minute).
 //
-// Budget: each push is a delta (only the queues and fields that changed), and pushes spend from a token
-// bucket of `bytesPerSecond`. When more queues changed than the budget carries, those waiting longest
-// go first and the rest follow in the next pushes: with 100 busy queues a board refreshes each queue
-// every few seconds instead of breaking the budget. A full report is read over REST (`current()`).
+// Budget: each push is a packed delta (only the queues and fields that changed; stats-delta.ts), and
+// pushes spend from a token bucket of `bytesPerSecond`. When more queues changed than the budget
+// carries, those waiting longest go first and the rest follow in the next pushes: with 100 busy queues
+// a board refreshes each queue every few seconds instead of breaking the budget. The full report
+// (`current()`) goes to each supervisor socket as it joins (realtime/queue-stats-room.ts) and over REST.
 import { randomUUID } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import type { Logger } from 'pino';
@@ -102,8 +103,8 @@ export class StatsPublisher {
   private readonly window: StatsWindow;
   private readonly mono: () => number;
   private thresholds = new Map<string, number>();
-  /** Newest event time read, and the ids read within the overlap (to skip them when re-read). */
-  private cursor = 0;
+  /** Where the next read of the events table starts (the newest event seen, less the overlap), and the ids read since (skipped when re-read). */
+  private readFrom = 0;
   private readonly seen = new Map<string, number>();
   private reading: Promise<unknown> = Promise.resolve();
   /** What supervisors hold: the last values pushed per queue, and overall. */
@@ -146,7 +147,7 @@ export class StatsPublisher {
     const snapshot = this.deps.snapshot();
     this.thresholds = new Map(snapshot.queues.map((q) => [q.id, q.serviceLevelMs]));
     for (const w of snapshot.waiting) this.window.noteWaiting(w.id, w.queueId, w.enqueuedAt);
-    this.cursor = this.window.from(now);
+    this.readFrom = this.window.earliest(now);
     await this.readNew();
     const report = this.compute();
     for (const q of report.queues) this.sent.set(q.queueId, q);
@@ -271,20 +272,21 @@ export class StatsPublisher {
   /** Counts the events stored since the last read; one read at a time. Returns how many were new. */
   private readNew(): Promise<number> {
     const work = this.reading.then(async () => {
-      const rows = await this.deps.source.listSince(this.cursor - this.options.overlapMs);
+      const rows = await this.deps.source.listSince(this.readFrom);
       const started = this.mono();
       let fresh = 0;
+      let newest = -Infinity;
       for (const e of rows) {
+        if (e.at > newest) newest = e.at;
         if (this.seen.has(e.id)) continue;
         this.seen.set(e.id, e.at);
         this.window.add(e, this.thresholdOf);
-        if (e.at > this.cursor) this.cursor = e.at;
         fresh++;
       }
-      // Ids older than the overlap are never read again. The map is in reading order, nearly time order.
-      const horizon = this.cursor - this.options.overlapMs;
+      this.readFrom = Math.max(this.readFrom, newest - this.options.overlapMs);
+      // Ids before the next read's start are never read again. The map is in reading order, nearly time order.
       for (const [id, at] of this.seen) {
-        if (at >= horizon) break;
+        if (at >= this.readFrom) break;
         this.seen.delete(id);
       }
       this.counters.eventsRead += fresh;

@@ -1,6 +1,8 @@
 // Live queue statistics: per queue and overall, from the routing board's state (who waits, agents'
-// presence and load) and the routing events of the rolling window (stats-window.ts). Pure: a snapshot,
-// the window's counters and the clock in; numbers out. The formulas, in the words of a supervisor:
+// presence and load) and the routing events of the rolling 30-minute window (stats-window.ts: the
+// current minute and the 29 before it; a rolling window rather than "since midnight", so the numbers
+// say how the queue is doing now and never reset at a boundary). Pure: a snapshot, the window's counters
+// and the clock in; numbers out. The formulas, in the words of a supervisor:
 //
 // - waiting / longest wait: conversations in the queue not yet answered (including those under offer);
 //   the longest wait is `at − oldestWaitingSince`.

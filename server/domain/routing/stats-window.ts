@@ -113,6 +113,12 @@ export class StatsWindow {
     return Math.floor(now / bucketMs) * bucketMs - windowMs + bucketMs;
   }
 
+  /** The earliest event time either span reads at `now` (where the interval starts): what to seed from. */
+  earliest(now: number): number {
+    const { windowMs, bucketMs } = this.options;
+    return Math.floor(now / bucketMs) * bucketMs - windowMs;
+  }
+
   /** Remembers a conversation that was already waiting (from the routing board at start-up). */
   noteWaiting(conversationId: string, queueId: string, since: number): void {
     this.track(this.waitingSince, conversationId, { queueId, at: since });
@@ -189,7 +195,7 @@ export class StatsWindow {
     const { windowMs, bucketMs } = this.options;
     const current = Math.floor(now / bucketMs) * bucketMs;
     const from = this.from(now);
-    const intervalFrom = current - windowMs;
+    const intervalFrom = this.earliest(now);
     for (const start of this.buckets.keys()) if (start < intervalFrom) this.buckets.delete(start);
     this.prune(this.waitingSince, now - windowMs);
     this.prune(this.assignedAt, now - this.options.handleTrackMs);
