@@ -14,6 +14,7 @@ import {
   type WaitingConversation,
 } from '../server/domain/routing/types.js';
 import type { ChannelKind } from '../server/domain/types.js';
+import { prng } from './lib/prng.js';
 
 const WAITING = Number(process.env.BENCH_WAITING ?? 10_000);
 const AGENTS = Number(process.env.BENCH_ROUTING_AGENTS ?? 1_000);
@@ -21,15 +22,6 @@ const SKILLS = 50;
 const QUEUES = 20;
 const T0 = 1_750_000_000_000;
 
-// A small deterministic PRNG (mulberry32) so every run routes the same world.
-function prng(seed: number) {
-  return () => {
-    seed = (seed + 0x6d2b79f5) | 0;
-    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 const rand = prng(42);
 const int = (n: number) => Math.floor(rand() * n);
 const skill = (i: number) => `skill${i}`;

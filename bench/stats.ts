@@ -34,6 +34,7 @@ import type { Conversation } from '../server/domain/types.js';
 import type { ServerToClientEvents } from '../server/realtime/contract.js';
 import { DEFAULT_STATS_OPTIONS, StatsPublisher } from '../server/routing/stats-publisher.js';
 import { table } from './lib/stats.js';
+import { prng } from './lib/prng.js';
 
 const env = (name: string, fallback: number) => (process.env[name] ? Number(process.env[name]) : fallback);
 const RATE = env('BENCH_STATS_RATE', 1_000); // routing events per second
@@ -109,15 +110,6 @@ function startSupervisors(url: string): Promise<{ child: ChildProcess; ask: (m: 
 
 // ---- a synthetic routing world ------------------------------------------------------------------
 
-// A small deterministic PRNG (mulberry32) so every run drives the same world.
-function prng(seed: number) {
-  return () => {
-    seed = (seed + 0x6d2b79f5) | 0;
-    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 const rand = prng(7);
 const int = (n: number) => Math.floor(rand() * n);
 
