@@ -19,7 +19,7 @@ import { roomsForEvent } from './broadcast-rooms.js';
 import { TokenBucket } from './token-bucket.js';
 
 type SocketData =
-  | { kind: 'agent'; user: User; tokenHash: string; expiresAt: number; bucket: TokenBucket }
+  | { kind: 'agent'; user: User; tokenHash: string; expiresAt: number; bucket: TokenBucket; queueIds: string[] }
   | { kind: 'visitor'; session: WebChatSession; name: string | null; bucket: TokenBucket };
 
 type IoServer = Server<ClientToServerEvents, ServerToClientEvents, Record<string, never>, SocketData>;
@@ -119,7 +119,24 @@ export class Gateway {
       // roomsForEvent pairs each event name with its payload type; the emitter's overloads cannot see that.
       (this.io.to(target.rooms).emit as (event: string, payload: unknown) => boolean)(target.event, target.payload);
       if (event.type === 'conversation.updated') this.evictUnauthorized(event.conversation);
+      if (event.type === 'routing.config_changed') {
+        for (const socket of this.io.sockets.sockets.values())
+          if (socket.data?.kind === 'agent') void this.syncQueueRooms(socket, socket.data.user.id);
+      }
     });
+  }
+
+  /** Keeps an agent's socket in the rooms of exactly the queues they work (membership can change live). */
+  private async syncQueueRooms(socket: IoSocket, userId: string): Promise<void> {
+    try {
+      const member = new Set((await this.deps.store.queues.queuesOf(userId)).map((q) => `queue:${q}`));
+      const supervisor = socket.data.kind === 'agent' && hasRole(socket.data.user, 'supervisor');
+      for (const room of socket.rooms)
+        if (room.startsWith('queue:') && room !== DEFAULT_QUEUE_ROOM && !member.has(room) && !supervisor) void socket.leave(room);
+      await socket.join([...member]);
+    } catch (err) {
+      this.deps.log.error({ err }, 'could not join queue rooms');
+    }
   }
 
   /**
@@ -140,7 +157,9 @@ export class Gateway {
     if (typeof auth.token === 'string') {
       const found = await this.deps.auth.authenticate(auth.token);
       if (!found) throw new AppError('UNAUTHENTICATED', 'token is missing, wrong, expired or revoked; log in again');
-      socket.data = { kind: 'agent', user: found.user, tokenHash: hashToken(auth.token), expiresAt: found.expiresAt, bucket };
+      // The queues they work, read before the connection completes so their rooms are joined at once.
+      const queueIds = await this.deps.store.queues.queuesOf(found.user.id);
+      socket.data = { kind: 'agent', user: found.user, tokenHash: hashToken(auth.token), expiresAt: found.expiresAt, bucket, queueIds };
       return;
     }
     if (typeof auth.visitorToken === 'string') {
@@ -175,7 +194,12 @@ export class Gateway {
 
   private onAgent(socket: IoSocket, user: User): void {
     const data = socket.data as Extract<SocketData, { kind: 'agent' }>;
-    void socket.join([`agent:${user.id}`, DEFAULT_QUEUE_ROOM, ...(hasRole(user, 'supervisor') ? ['supervisors'] : [])]);
+    void socket.join([
+      `agent:${user.id}`,
+      DEFAULT_QUEUE_ROOM,
+      ...data.queueIds.map((q) => `queue:${q}`),
+      ...(hasRole(user, 'supervisor') ? ['supervisors'] : []),
+    ]);
     const timer = setTimeout(
       () => {
         socket.emit('session:expired', { reason: 'expired' });
@@ -273,7 +297,9 @@ export class Gateway {
         if (id !== user.id && !hasRole(user, 'supervisor')) throw deny();
         return;
       case 'queue':
-        return; // every agent may watch queues until queue membership arrives with routing
+        // Agents watch the shared inbox and the queues they work; supervisors watch any queue.
+        if (id === 'default' || hasRole(user, 'supervisor') || (await this.deps.store.queues.queuesOf(user.id)).includes(id)) return;
+        throw deny();
       case 'conversation': {
         const conversation = await this.deps.store.conversations.findById(id);
         if (!conversation) throw new AppError('NOT_FOUND', 'conversation not found');
