@@ -38,6 +38,11 @@ export class RoutingService {
   private readonly graceTimers = new Map<string, NodeJS.Timeout>();
   private unsubscribe: (() => void) | undefined;
   private stopped = false;
+  /** When each agent's wrap-up ends (from the stored presence reason), so the clock needs no query. */
+  private readonly wrapUpUntil = new Map<string, number>();
+  /** Queues open at the last tick, and sticky reservations not yet expired: a full pass runs only when one changes. */
+  private readonly openQueues = new Set<string>();
+  private stickyDeadlines: number[] = [];
   /** Conversation updates this service published itself (the board already counted them). */
   private readonly ownUpdates = new Set<string>();
   private readonly sla: SlaClocks;
@@ -75,6 +80,7 @@ export class RoutingService {
       const loads = await store.agentRouting.loadByAgent();
       for (const a of await store.agentRouting.list()) {
         this.board.setAgent({ ...a, load: loads.get(a.id) ?? { voice: 0, chat: 0, messaging: 0, email: 0 } });
+        this.noteWrapUp(a.id, a.presence, a.presenceReason);
       }
       for (const c of await store.conversations.list({ status: ['open', 'pending'], assigneeId: null, queued: true }, 100_000)) {
         this.board.enqueue(toWaiting(c));
@@ -237,12 +243,14 @@ export class RoutingService {
       await this.apply(this.board.routeAgent(wasAssignedTo, now));
     }
     if (previous && c.assigneeId && c.assigneeId !== wasAssignedTo && c.status !== 'resolved') {
-      if (this.board.conversation(c.id)) await this.withdraw(c.id);
+      const freed = this.board.conversation(c.id) ? await this.withdraw(c.id) : undefined;
       this.board.occupy(c.assigneeId, c.channelKind);
+      if (freed) await this.apply(this.board.routeAgent(freed, now));
     }
     if (c.status === 'resolved' && this.board.conversation(c.id)) {
-      await this.withdraw(c.id);
+      const freed = await this.withdraw(c.id);
       await this.deps.store.routingEvents.record({ type: 'abandoned', conversationId: c.id, queueId: c.queueId, at: now });
+      if (freed) await this.apply(this.board.routeAgent(freed, now));
       return;
     }
     const arrives = !previous || (previous.status === 'resolved' && c.status !== 'resolved');
@@ -268,6 +276,7 @@ export class RoutingService {
       now,
     ))!;
     this.board.enqueue({ ...toWaiting(updated), sticky: sticky ? { agentId: sticky, until: now + queue.stickyMs } : null });
+    if (sticky) this.stickyDeadlines.push(now + queue.stickyMs);
     this.sla.track(updated, queue, now);
     await store.routingEvents.record({ type: 'enqueued', conversationId: c.id, queueId: queue.id, at: now });
     await this.apply(once(this.board.routeConversation(c.id, now)));
@@ -389,15 +398,24 @@ export class RoutingService {
   }
 
   /** Takes a conversation out of routing (assigned by hand, resolved), withdrawing a live offer. */
-  private async withdraw(conversationId: string): Promise<void> {
+  /** Returns the agent whose offer was withdrawn: they are free again and the caller routes them. */
+  private async withdraw(conversationId: string): Promise<string | undefined> {
     const offer = this.board.offer(conversationId);
     if (offer && (await this.deps.store.offers.claim(conversationId, offer.agentId))) this.publishOfferEnded(offer, 'withdrawn');
     this.board.dequeue(conversationId);
+    return offer?.agentId;
+  }
+
+  private noteWrapUp(agentId: string, presence: Presence, reason: string | null): void {
+    const until = presence === 'wrap_up' && reason?.startsWith('until:') ? Number(reason.slice(6)) : NaN;
+    if (Number.isFinite(until)) this.wrapUpUntil.set(agentId, until);
+    else this.wrapUpUntil.delete(agentId);
   }
 
   private async changePresence(agentId: string, presence: Presence, reason: string | null): Promise<AgentRouting> {
     const { store } = this.deps;
     const now = this.deps.now();
+    this.noteWrapUp(agentId, presence, reason);
     await store.agentRouting.ensure(agentId, now);
     await store.agentRouting.setPresence(agentId, presence, reason, now);
     if (presence === 'available') await store.agentRouting.resetMisses(agentId);
@@ -442,10 +460,8 @@ export class RoutingService {
     if (this.stopped) return;
     const now = this.deps.now();
     for (const offer of this.board.expiredOffers(now)) await this.refuse(offer, 'timed_out');
-    for (const agent of await this.deps.store.agentRouting.list()) {
-      const until =
-        agent.presence === 'wrap_up' && agent.presenceReason?.startsWith('until:') ? Number(agent.presenceReason.slice(6)) : NaN;
-      if (until <= now) await this.changePresence(agent.id, 'available', null);
+    for (const [agentId, until] of [...this.wrapUpUntil]) {
+      if (until <= now) await this.changePresence(agentId, 'available', null);
     }
     for (const due of this.board.dueOverflows(now)) {
       const w = this.board.conversation(due.conversationId);
@@ -470,8 +486,18 @@ export class RoutingService {
       this.sla.moved(w.id, moved.queueId);
       await this.apply(once(this.board.routeConversation(w.id, now)));
     }
-    // Queues that opened since the last tick (business hours) route here too.
-    await this.apply(this.board.routeAll(now));
+    // A full pass only when something that held conversations back has changed: a queue opened
+    // (business hours) or a sticky reservation ran out. Everything else routes on its own event.
+    let opened = false;
+    for (const queue of this.board.allQueues()) {
+      const open = this.options.isQueueOpen?.(queue, now) ?? true;
+      if (open && !this.openQueues.has(queue.id)) opened = true;
+      if (open) this.openQueues.add(queue.id);
+      else this.openQueues.delete(queue.id);
+    }
+    const stickyEnded = this.stickyDeadlines.some((t) => t <= now);
+    if (stickyEnded) this.stickyDeadlines = this.stickyDeadlines.filter((t) => t > now);
+    if (opened || stickyEnded) await this.apply(this.board.routeAll(now));
     await this.sla.tick(now);
   }
 
