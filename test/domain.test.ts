@@ -4,32 +4,10 @@ import { chooseConversation, textOf } from '../server/domain/conversation-rules.
 import { emailIdentity, phoneIdentity } from '../server/domain/identity.js';
 import { canAssign, canViewConversation } from '../server/domain/policy.js';
 import type { Conversation } from '../server/domain/types.js';
+import { conversationAt } from './support/fixtures.js';
 
 const HOUR = 3_600_000;
-const conversation = (over: Partial<Conversation>): Conversation => ({
-  id: 'c1',
-  customerId: 'cu1',
-  channelAccountId: 'a1',
-  channelKind: 'web_chat',
-  status: 'open',
-  priority: 0,
-  queueId: null,
-  assigneeId: null,
-  subject: null,
-  lastMessageAt: 0,
-  lastCustomerMessageAt: null,
-  firstResponseAt: null,
-  resolvedAt: null,
-  enqueuedAt: null,
-  requiredSkills: null,
-  refusedBy: [],
-  firstResponseDueAt: null,
-  resolutionDueAt: null,
-  slaStatus: null,
-  createdAt: 0,
-  updatedAt: 0,
-  ...over,
-});
+const conversation = (over: Partial<Conversation>): Conversation => conversationAt(0, over);
 
 describe('chooseConversation', () => {
   const open = conversation({ id: 'open' });

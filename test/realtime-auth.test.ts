@@ -7,6 +7,7 @@ import type { DomainEvent } from '../server/domain/events.js';
 import { io as ioClient } from 'socket.io-client';
 import { roomsForEvent, roomsOf } from '../server/realtime/broadcast-rooms.js';
 import { ENGINES, connect, nextEvent, startTestServer, type ClientSocket, type TestServer } from './support/harness.js';
+import { conversationAt } from './support/fixtures.js';
 import { RowCounter } from './support/row-counts.js';
 import { PNG_1X1, openConversation, uploadFile } from './support/scenario.js';
 
@@ -465,30 +466,8 @@ describe('token expiry on sockets', () => {
 
 describe('broadcast rooms (pure)', () => {
   const at = 1_736_150_400_000;
-  const conversation = (over: Partial<Conversation> = {}): Conversation => ({
-    id: 'c1',
-    customerId: 'cu1',
-    channelAccountId: 'ca1',
-    channelKind: 'web_chat',
-    status: 'open',
-    priority: 0,
-    queueId: null,
-    assigneeId: null,
-    subject: null,
-    lastMessageAt: at,
-    lastCustomerMessageAt: at,
-    firstResponseAt: null,
-    resolvedAt: null,
-    enqueuedAt: null,
-    requiredSkills: null,
-    refusedBy: [],
-    firstResponseDueAt: null,
-    resolutionDueAt: null,
-    slaStatus: null,
-    createdAt: at,
-    updatedAt: at,
-    ...over,
-  });
+  const conversation = (over: Partial<Conversation> = {}): Conversation => conversationAt(at, { lastCustomerMessageAt: at, ...over });
+
   const message = (over: Partial<Message> = {}): Message => ({
     id: 'm1',
     conversationId: 'c1',
