@@ -5,6 +5,7 @@ import { layersPlugin } from './tools/eslint-layers.js';
 
 const VENDOR_SDKS = ['twilio', '@line/bot-sdk', '@slack/bolt', '@slack/web-api', 'imapflow', 'mailparser', 'nodemailer'];
 const DB_DRIVERS = ['knex', 'pg', 'sqlite3', 'better-sqlite3'];
+const CLUSTER_DRIVERS = ['ioredis', '@socket.io/redis-adapter'];
 
 export default tseslint.config(
   { ignores: ['node_modules', 'dist', 'data', 'agent-ui/dist', 'bench/results', 'channels/web-chat/widget/**'] },
@@ -26,6 +27,7 @@ export default tseslint.config(
           paths: [
             ...VENDOR_SDKS.map((name) => ({ name, message: 'vendor SDKs are imported only in channels/<kind>/' })),
             ...DB_DRIVERS.map((name) => ({ name, message: 'only db/ talks to the database' })),
+            ...CLUSTER_DRIVERS.map((name) => ({ name, message: 'only server/cluster/ talks to Redis' })),
           ],
         },
       ],
@@ -37,7 +39,7 @@ export default tseslint.config(
       'no-restricted-imports': ['error', { paths: DB_DRIVERS.map((name) => ({ name, message: 'only db/ talks to the database' })) }],
     },
   },
-  { files: ['db/**', 'test/**', 'bench/**'], rules: { 'no-restricted-imports': 'off' } },
+  { files: ['db/**', 'server/cluster/**', 'test/**', 'bench/**'], rules: { 'no-restricted-imports': 'off' } },
   // Tests read JSON answers loosely; the assertions are the type check there.
   { files: ['test/**'], rules: { '@typescript-eslint/no-explicit-any': 'off' } },
   { files: ['agent-ui/**'], languageOptions: { globals: { ...globals.browser } } },

@@ -64,7 +64,7 @@ function bind(knex: Knex, engine: Database['engine']): Stores {
     webChatSessions: new WebChatSessionsStore(knex),
     audit: new AuditStore(knex),
     queues: new QueuesStore(knex),
-    agentRouting: new AgentRoutingStore(knex),
+    agentRouting: new AgentRoutingStore(knex, engine),
     offers: new OffersStore(knex),
     routingEvents: new RoutingEventsStore(knex),
   };

@@ -22,6 +22,11 @@ if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.j
   npm ci --no-audit --no-fund
 fi
 
+# The multi-node tests need Redis; start it if this machine has it installed but stopped.
+if ! (echo > /dev/tcp/127.0.0.1/6379) 2>/dev/null; then
+  if command -v redis-server >/dev/null; then redis-server --daemonize yes --bind 127.0.0.1 --port 6379 >/dev/null || true; fi
+fi
+
 # The PostgreSQL store tests need the server; start it if this machine has it installed but stopped.
 if ! (echo > /dev/tcp/127.0.0.1/5432) 2>/dev/null; then
   if command -v pg_ctlcluster >/dev/null; then

@@ -1,4 +1,5 @@
 // The one place that reads process.env. Everything else receives a typed Config.
+import { hostname } from 'node:os';
 import { z } from 'zod';
 
 const duration = (fallback: number) => z.coerce.number().int().positive().default(fallback);
@@ -25,6 +26,18 @@ const ConfigSchema = z
     SOCKET_MAX_EVENT_BYTES: duration(64 * 1024),
     SOCKET_EVENTS_PER_SECOND: duration(20),
     SHUTDOWN_GRACE_MS: duration(10_000),
+    REDIS_URL: z
+      .string()
+      .regex(/^rediss?:\/\//, 'must start with redis:// or rediss://')
+      .optional(),
+    CLUSTER_NAME: z
+      .string()
+      .regex(/^[a-z0-9][a-z0-9_-]{0,62}$/, 'lower-case letters, digits, _ and - only (at most 63)')
+      .default('omnidesk'),
+    NODE_ID: z
+      .string()
+      .regex(/^[\w.-]{1,64}$/, 'letters, digits, _ . and - only (at most 64)')
+      .optional(),
   })
   .superRefine((env, ctx) => {
     if (Boolean(env.ADMIN_EMAIL) !== Boolean(env.ADMIN_PASSWORD)) {
@@ -32,6 +45,13 @@ const ConfigSchema = z
         code: 'custom',
         path: [env.ADMIN_EMAIL ? 'ADMIN_PASSWORD' : 'ADMIN_EMAIL'],
         message: 'ADMIN_EMAIL and ADMIN_PASSWORD must be set together',
+      });
+    }
+    if (env.REDIS_URL && !/^postgres(ql)?:/.test(env.DATABASE_URL)) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['REDIS_URL'],
+        message: 'several nodes share one PostgreSQL database: set DATABASE_URL to postgres://… (SQLite serves one process)',
       });
     }
     if (env.NODE_ENV === 'production' && !env.SECRET_KEY) {
@@ -59,6 +79,8 @@ export interface Config {
   socketMaxEventBytes: number;
   socketEventsPerSecond: number;
   shutdownGraceMs: number;
+  /** Several nodes: Redis for the socket.io adapter, cross-node events and calls to the routing leader. */
+  cluster: { redisUrl: string | undefined; name: string; nodeId: string };
 }
 
 export class ConfigError extends Error {
@@ -92,5 +114,6 @@ export function loadConfig(source: Record<string, string | undefined>): Config {
     socketMaxEventBytes: e.SOCKET_MAX_EVENT_BYTES,
     socketEventsPerSecond: e.SOCKET_EVENTS_PER_SECOND,
     shutdownGraceMs: e.SHUTDOWN_GRACE_MS,
+    cluster: { redisUrl: e.REDIS_URL, name: e.CLUSTER_NAME, nodeId: e.NODE_ID ?? `${hostname()}-${process.pid}` },
   };
 }

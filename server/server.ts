@@ -15,6 +15,9 @@ import { Gateway } from './realtime/gateway.js';
 import { queueStatsRoom } from './realtime/queue-stats-room.js';
 import { isOpen } from './domain/routing/business-hours.js';
 import { DEFAULT_ROUTING_OPTIONS, RoutingService, type RoutingOptions } from './routing/routing-service.js';
+import { DEFAULT_FRONT_OPTIONS, RoutingFront, type RoutingFrontOptions, type RoutingLeader } from './routing/routing-front.js';
+import { ClusterLink } from './cluster/redis-link.js';
+import { postgresLeaderLock, soleLeaderLock } from '../db/leader-lock.js';
 import { DEFAULT_STATS_OPTIONS, StatsPublisher, type StatsPublisherOptions } from './routing/stats-publisher.js';
 import { SecretBox, resolveSecret } from './security/secret-box.js';
 import { FileStorage } from './storage/file-storage.js';
@@ -42,6 +45,7 @@ export interface StartOptions {
   now?: () => number;
   outbox?: Partial<OutboxOptions>;
   routing?: Partial<RoutingOptions>;
+  front?: Partial<RoutingFrontOptions>;
   stats?: Partial<StatsPublisherOptions>;
   /** PostgreSQL schema (tests isolate themselves). */
   schema?: string;
@@ -74,9 +78,43 @@ export async function startServer(config: Config, log: Logger, options: StartOpt
     .ensureFirstAdmin(config.admin)
     .then((created) => created && log.info({ email: config.admin?.email }, 'created the first admin'));
 
-  const routing = new RoutingService(
-    { store, events, log, now },
-    { ...DEFAULT_ROUTING_OPTIONS, isQueueOpen: (queue, at) => isOpen(queue.businessHours, at), ...options.routing },
+  // Several nodes: Redis carries socket broadcasts, domain events and calls to the routing leader.
+  const { cluster } = config;
+  const link = cluster.redisUrl
+    ? await ClusterLink.connect(
+        { url: cluster.redisUrl, name: cluster.name, nodeId: cluster.nodeId, callTimeoutMs: 5_000, retryMs: 100 },
+        log,
+      )
+    : undefined;
+  link?.relay(events);
+  // One node runs the routing board and the live statistics (the leader); every node's front reaches it.
+  const routing: RoutingFront = new RoutingFront(
+    {
+      lock: database.engine === 'postgres' ? postgresLeaderLock(config.databaseUrl, cluster.name) : soleLeaderLock(),
+      rpc: link,
+      log,
+      lead: async (): Promise<RoutingLeader> => {
+        const service = new RoutingService(
+          { store, events, log, now },
+          {
+            ...DEFAULT_ROUTING_OPTIONS,
+            isQueueOpen: (queue, at) => isOpen(queue.businessHours, at),
+            isAgentConnected: async (agentId): Promise<boolean> => (await gateway.io.in(`agent:${agentId}`).fetchSockets()).length > 0,
+            ...options.routing,
+          },
+        );
+        const stats = new StatsPublisher(
+          { snapshot: () => service.snapshot(), source: store.routingEvents, events, now, log, emit: statsRoom.pushDelta },
+          { ...DEFAULT_STATS_OPTIONS, ...options.stats },
+        );
+        await service.start();
+        await stats.start();
+        // A new leader starts a new stream: supervisors already watching take its full report.
+        stats.current().then(statsRoom.pushFull, (err: unknown) => log.warn({ err }, 'could not push the queue statistics'));
+        return { routing: service, stats };
+      },
+    },
+    { ...DEFAULT_FRONT_OPTIONS, ...options.front },
   );
   const httpServer = http.createServer();
   // The gateway is created after express is attached (socket.io must wrap the existing request listener).
@@ -96,9 +134,9 @@ export async function startServer(config: Config, log: Logger, options: StartOpt
       webChat,
       files,
       now,
-      onSessionsRevoked: (match) => gateway.disconnectSessions(match),
+      onSessionsRevoked: (match) => events.publish({ type: 'sessions.revoked', match }),
       routing,
-      queueStats: () => stats.current(),
+      queueStats: () => routing.queueStats(),
     },
     {
       publicUrl: config.publicUrl,
@@ -107,19 +145,24 @@ export async function startServer(config: Config, log: Logger, options: StartOpt
       version: options.version ?? '0.1.0',
     },
     log,
-    { ready: () => store.ping().then(() => true), track },
+    {
+      ready: () => store.ping().then(() => true),
+      track,
+      node: () => ({ node: cluster.nodeId, routing: routing.leading ? 'leader' : 'follower' }),
+    },
   );
   httpServer.on('request', app);
-  const gateway = new Gateway(
+  const gateway: Gateway = new Gateway(
     httpServer,
     { auth, webChat, store, events, log, now, track, routing },
-    { maxEventBytes: config.socketMaxEventBytes, eventsPerSecond: config.socketEventsPerSecond, visitorAckTimeoutMs: 5_000 },
+    {
+      maxEventBytes: config.socketMaxEventBytes,
+      eventsPerSecond: config.socketEventsPerSecond,
+      visitorAckTimeoutMs: 5_000,
+      adapter: link?.adapter,
+    },
   );
-  const pushStats = queueStatsRoom(gateway.io, () => stats.current(), log);
-  const stats = new StatsPublisher(
-    { snapshot: () => routing.snapshot(), source: store.routingEvents, events, now, log, emit: pushStats },
-    { ...DEFAULT_STATS_OPTIONS, ...options.stats },
-  );
+  const statsRoom = queueStatsRoom(gateway.io, () => routing.queueStats(), log);
   const outbox = new OutboxWorker({ store, channels, events, secrets, log, now }, { ...DEFAULT_OUTBOX_OPTIONS, ...options.outbox });
 
   await new Promise<void>((resolve, reject) => {
@@ -127,7 +170,6 @@ export async function startServer(config: Config, log: Logger, options: StartOpt
     httpServer.listen(config.port, config.host, () => resolve());
   });
   await routing.start();
-  await stats.start();
   outbox.start();
   const port = (httpServer.address() as AddressInfo).port;
   const url = `http://127.0.0.1:${port}`;
@@ -153,10 +195,10 @@ export async function startServer(config: Config, log: Logger, options: StartOpt
           while (inFlight.size > 0) await Promise.allSettled([...inFlight]);
         };
         await Promise.race([drain(), deadline]);
-        await stats.stop();
         await routing.stop();
         await outbox.stop();
         await gateway.close();
+        await link?.close();
         httpServer.closeAllConnections();
         await stopped;
         await database.close();

@@ -49,7 +49,26 @@ const toRecord = (r: AgentRoutingRow, queueIds: string[]): AgentRoutingRecord =>
 });
 
 export class AgentRoutingStore {
-  constructor(private readonly db: Knex) {}
+  constructor(
+    private readonly db: Knex,
+    private readonly engine: 'sqlite' | 'postgres' = 'sqlite',
+  ) {}
+
+  /**
+   * The capacity fence, inside a transaction: locks the agent's routing row (PostgreSQL `FOR UPDATE`;
+   * SQLite runs one writer at a time) and tells whether one more conversation of this channel kind
+   * fits, counting assignments and live offers. Two nodes, or a leader and one being deposed, can
+   * each believe the agent free; only one of them gets past this.
+   */
+  async lockAndHasRoom(agentId: string, kind: ChannelKind): Promise<boolean> {
+    const row = this.db<AgentRoutingRow>('agent_routing').where({ user_id: agentId }).first('capacity');
+    const r = await (this.engine === 'postgres' ? row.forUpdate() : row);
+    if (!r) return false;
+    const cls = capacityClassOf(kind);
+    const capacity = { ...DEFAULT_CAPACITY, ...parseJson<Partial<Load>>(r.capacity, {}) }[cls];
+    const load = (await this.loadByAgent([agentId])).get(agentId)?.[cls] ?? 0;
+    return load < capacity;
+  }
 
   /** The agent's routing state; undefined until `ensure` has made it. */
   async get(userId: string): Promise<AgentRoutingRecord | undefined> {

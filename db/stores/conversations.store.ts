@@ -104,7 +104,7 @@ export interface ConversationFilter {
   query?: string;
   /** Only conversations this user may see as an agent: theirs or unassigned. */
   visibleTo?: string;
-  /** Only conversations waiting in a queue (enqueued_at set). */
+  /** true: only conversations waiting in a queue (enqueued_at set); false: only those never queued. */
   queued?: boolean;
 }
 
@@ -286,7 +286,8 @@ export class ConversationsStore {
     if (filter.queueId) q.where('queue_id', filter.queueId);
     if (filter.visibleTo) q.where((w) => w.whereNull('assignee_id').orWhere('assignee_id', filter.visibleTo!));
     if (filter.minPriority !== undefined) q.where('priority', '>=', filter.minPriority);
-    if (filter.queued) q.whereNotNull('enqueued_at');
+    if (filter.queued === true) q.whereNotNull('enqueued_at');
+    else if (filter.queued === false) q.whereNull('enqueued_at');
     if (filter.query) {
       const like = `%${filter.query.toLowerCase()}%`;
       q.whereIn('id', this.db('messages').select('conversation_id').whereRaw('lower(text) like ?', [like]));

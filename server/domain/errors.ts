@@ -8,6 +8,8 @@ export type ErrorCode =
   | 'PAYLOAD_TOO_LARGE'
   | 'UNSUPPORTED_MEDIA_TYPE'
   | 'RATE_LIMITED'
+  /** A part the request needs (the routing leader) is briefly out of reach: try again. */
+  | 'UNAVAILABLE'
   | 'INTERNAL';
 
 export class AppError extends Error {

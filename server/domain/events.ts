@@ -15,6 +15,15 @@ export type DomainEvent =
   | { type: 'routing.config_changed' }
   | { type: 'presence.changed'; agentId: string; presence: Presence; reason: string | null; since: number }
   /** An SLA clock turned to warning or breached, or one that had stopped (met or missed) after a warning. */
-  | { type: 'sla.changed'; conversation: Conversation; status: SlaStatus; which: SlaClockName };
+  | { type: 'sla.changed'; conversation: Conversation; status: SlaStatus; which: SlaClockName }
+  /** Sign-in tokens were revoked (logout, password change, deactivation): their live sockets close on every node. */
+  | { type: 'sessions.revoked'; match: SessionMatch };
+
+/** Which live sessions a revocation ends: one token, or all of a user's (optionally but one). */
+export interface SessionMatch {
+  tokenHash?: string;
+  userId?: string;
+  exceptTokenHash?: string;
+}
 
 export type DomainEventType = DomainEvent['type'];

@@ -30,6 +30,7 @@ const STATUS: Record<ErrorCode, number> = {
   PAYLOAD_TOO_LARGE: 413,
   UNSUPPORTED_MEDIA_TYPE: 415,
   RATE_LIMITED: 429,
+  UNAVAILABLE: 503,
   INTERNAL: 500,
 };
 
@@ -43,6 +44,8 @@ export interface AppHooks {
   ready: () => Promise<boolean>;
   /** Counts requests in flight so shutdown can wait for them. */
   track: <T>(work: Promise<T>) => Promise<T>;
+  /** This node's name and whether it leads routing (several nodes), shown on /healthz. */
+  node?: () => { node: string; routing: 'leader' | 'follower' };
 }
 
 export function createApp(s: Services, options: HttpOptions, log: Logger, hooks: AppHooks): express.Express {
@@ -73,7 +76,7 @@ export function createApp(s: Services, options: HttpOptions, log: Logger, hooks:
   });
 
   app.get('/healthz', (_req, res) => {
-    res.json({ status: 'ok' });
+    res.json({ status: 'ok', ...hooks.node?.() });
   });
   app.get('/readyz', async (_req, res) => {
     const ready = await hooks.ready().catch(() => false);

@@ -11,7 +11,7 @@ import type { makeManageQueues } from '../usecases/manage-queues.js';
 import type { makeManageAgentRouting } from '../usecases/manage-agent-routing.js';
 import type { WebChat } from '../usecases/web-chat.js';
 import type { FileStorage } from '../storage/file-storage.js';
-import type { RoutingService } from '../routing/routing-service.js';
+import type { RoutingApi } from '../routing/routing-front.js';
 import type { QueueStatsFull } from '../domain/routing/stats-delta.js';
 
 export interface Services {
@@ -30,7 +30,7 @@ export interface Services {
   now: () => number;
   /** Live sockets of revoked sessions are closed through this. */
   onSessionsRevoked: (match: { tokenHash?: string; userId?: string; exceptTokenHash?: string }) => void;
-  routing: RoutingService;
+  routing: RoutingApi;
   /** Live queue statistics, the full report (the stats publisher's). */
   queueStats: () => Promise<QueueStatsFull>;
 }

@@ -73,6 +73,7 @@ export function roomsForEvent(event: DomainEvent): Broadcast | undefined {
       };
     case 'outbox.enqueued':
     case 'routing.config_changed':
+    case 'sessions.revoked':
       return undefined;
   }
 }

@@ -1,7 +1,7 @@
 // socket.io gateway: authenticates every handshake, keeps sockets to the rooms their role allows,
 // limits event size and rate, and relays domain events to the right rooms.
 import type http from 'node:http';
-import { Server, type Socket } from 'socket.io';
+import { Server, type ServerOptions, type Socket } from 'socket.io';
 import { z } from 'zod';
 import type { Logger } from 'pino';
 import { AppError } from '../domain/errors.js';
@@ -13,6 +13,7 @@ import type { Auth } from '../usecases/authenticate.js';
 import type { WebChat, WebChatSession } from '../usecases/web-chat.js';
 import type { Store } from '../../db/store.js';
 import type { EventBus } from '../event-bus.js';
+import type { SessionMatch } from '../domain/events.js';
 import { hashToken } from '../security/tokens.js';
 import { DEFAULT_QUEUE_ROOM, type AckError, type ClientToServerEvents, type ServerToClientEvents } from './contract.js';
 import { roomsForEvent } from './broadcast-rooms.js';
@@ -26,6 +27,8 @@ type IoServer = Server<ClientToServerEvents, ServerToClientEvents, Record<string
 type IoSocket = Socket<ClientToServerEvents, ServerToClientEvents, Record<string, never>, SocketData>;
 
 export interface GatewayOptions {
+  /** The socket.io adapter of a cluster (Redis); the in-memory one when absent. */
+  adapter?: ServerOptions['adapter'];
   maxEventBytes: number;
   eventsPerSecond: number;
   /** How long to wait for a visitor's browser to acknowledge a pushed message. */
@@ -98,6 +101,7 @@ export class Gateway {
       cors: { origin: true },
       // Hard cap per packet; the per-event cap below answers with a clear error first.
       maxHttpBufferSize: Math.max(options.maxEventBytes * 2, 1_000_000),
+      ...(options.adapter ? { adapter: options.adapter } : {}),
       // No connection-state recovery: it buffers every broadcast for every session. The console and
       // the widget catch up from the API after a reconnect (`?after=`, `visitor:history`) instead.
     });
@@ -113,11 +117,13 @@ export class Gateway {
       );
     });
     this.io.on('connection', (socket) => this.onConnection(socket));
-    deps.events.subscribe((event) => {
-      const target = roomsForEvent(event);
-      if (!target) return;
+    deps.events.subscribe((event, { remote }) => {
+      // Broadcast once, by the node where the event happened: its adapter reaches every node's sockets.
+      const target = remote ? undefined : roomsForEvent(event);
       // roomsForEvent pairs each event name with its payload type; the emitter's overloads cannot see that.
-      (this.io.to(target.rooms).emit as (event: string, payload: unknown) => boolean)(target.event, target.payload);
+      if (target) (this.io.to(target.rooms).emit as (event: string, payload: unknown) => boolean)(target.event, target.payload);
+      // Housekeeping of this node's own sockets, whichever node the event came from.
+      if (event.type === 'sessions.revoked') this.disconnectSessions(event.match);
       if (event.type === 'conversation.updated') this.evictUnauthorized(event.conversation);
       if (event.type === 'routing.config_changed') {
         for (const socket of this.io.sockets.sockets.values())
@@ -372,11 +378,11 @@ export class Gateway {
     }
   }
 
-  /** Ends the live sockets of a token (logout) or of a user (password change, deactivation). */
-  disconnectSessions(
-    match: { tokenHash?: string; userId?: string; exceptTokenHash?: string },
-    reason: 'revoked' | 'expired' = 'revoked',
-  ): void {
+  /**
+   * Ends this node's live sockets of a token (logout) or of a user (password change, deactivation).
+   * Revocations arrive as `sessions.revoked` events, so every node ends its own.
+   */
+  private disconnectSessions(match: SessionMatch, reason: 'revoked' | 'expired' = 'revoked'): void {
     for (const socket of this.io.sockets.sockets.values()) {
       const d = socket.data;
       if (d?.kind !== 'agent') continue;

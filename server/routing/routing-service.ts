@@ -12,7 +12,7 @@ import { afterHoursReplyText } from '../domain/routing/after-hours.js';
 import { RoutingBoard } from '../domain/routing/board.js';
 import { nextOpening } from '../domain/routing/business-hours.js';
 import type { AgentRouting, Offer, Presence, QueueConfig, RoutingDecision, WaitingConversation } from '../domain/routing/types.js';
-import type { Conversation, Customer } from '../domain/types.js';
+import type { Conversation, ConversationStatus, Customer } from '../domain/types.js';
 import type { EventBus } from '../event-bus.js';
 import { makeSendSystemReply } from '../usecases/send-system-reply.js';
 import { ManualControl } from './manual-control.js';
@@ -25,6 +25,8 @@ export interface RoutingOptions {
   /** How often the clocks are checked. */
   tickMs: number;
   isQueueOpen?: (queue: QueueConfig, now: number) => boolean;
+  /** Whether the agent has a live socket on any node (the grace period ends only if not). */
+  isAgentConnected?: (agentId: string) => Promise<boolean>;
 }
 
 export const DEFAULT_ROUTING_OPTIONS: RoutingOptions = { disconnectGraceMs: 60_000, tickMs: 500 };
@@ -74,6 +76,8 @@ export class RoutingService {
 
   /** Loads queues, agents, waiting conversations and live offers, then routes what can be routed. */
   async start(): Promise<void> {
+    // Listening first: what happens while the board loads queues behind the load, and is not missed.
+    this.unsubscribe = this.deps.events.subscribe((e) => this.onEvent(e));
     await this.serial(async () => {
       const { store } = this.deps;
       for (const q of await store.queues.list()) this.board.setQueue(q);
@@ -87,10 +91,26 @@ export class RoutingService {
       }
       // Live offers survive a restart: their timers resume from the stored expiry; so do SLA clocks.
       for (const o of await store.offers.listAll()) this.board.restoreOffer(o);
+      // Conversations that arrived while no node was routing (a leader had died, or this node was
+      // killed before it queued them) queue now, through their channel account's queue.
+      for (const account of (await store.channelAccounts.list()).filter((a) => a.queueId)) {
+        const filter = {
+          status: ['open', 'pending'] as ConversationStatus[],
+          assigneeId: null,
+          queued: false,
+          channelAccountId: account.id,
+        };
+        for (const c of await store.conversations.list(filter, 100_000)) await this.enqueue(c, this.deps.now());
+      }
       await this.sla.load(new Map(this.board.allQueues().map((q) => [q.id, q])));
       await this.apply(this.board.routeAll(this.deps.now()));
+      // Agents left signed in by a node that stopped (or by this one before a restart) get the grace
+      // period to reconnect; whoever does not is set offline and their offers move on.
+      const connected = this.options.isAgentConnected;
+      if (connected) {
+        for (const a of this.board.allAgents()) if (a.presence !== 'offline' && !(await connected(a.id))) this.agentDisconnected(a.id);
+      }
     });
-    this.unsubscribe = this.deps.events.subscribe((e) => this.onEvent(e));
     this.timer = setInterval(() => void this.serial(() => this.tick()), this.options.tickMs);
     this.timer.unref();
   }
@@ -121,7 +141,10 @@ export class RoutingService {
       this.graceTimers.delete(agentId);
       void this.serial(async () => {
         const agent = this.board.agent(agentId);
-        if (agent && agent.presence !== 'offline') await this.changePresence(agentId, 'offline', 'disconnected');
+        if (!agent || agent.presence === 'offline' || this.stopped) return;
+        // Signed in on another node meanwhile: nothing to do.
+        if (await this.options.isAgentConnected?.(agentId).catch(() => false)) return;
+        await this.changePresence(agentId, 'offline', 'disconnected');
       });
     }, this.options.disconnectGraceMs);
     timer.unref();
@@ -232,6 +255,8 @@ export class RoutingService {
 
   /** Keeps the board in step with conversations: new and reopened ones queue, assigned and resolved ones leave. */
   private async onConversation(c: Conversation, previous: Conversation | undefined): Promise<void> {
+    // Heard while the board was loading, which already found it.
+    if (!previous && this.board.conversation(c.id)) return;
     if (c.status === 'resolved') this.sla.drop(c.id);
     if (this.ownUpdates.delete(c.id)) return;
     const now = this.deps.now();
@@ -314,15 +339,26 @@ export class RoutingService {
     const { store } = this.deps;
     for (const d of decisions) {
       const now = this.deps.now();
+      const kind = d.type === 'assign' ? undefined : this.board.conversation(d.conversationId)?.channelKind;
       if (d.type === 'assign') {
-        await this.assign(d.conversationId, d.agentId, d.queueId, now, 'assigned');
+        if (!(await this.assign(d.conversationId, d.agentId, d.queueId, now, 'assigned').catch(conflictAsUndefined))) {
+          await this.resync(d.conversationId, d.agentId);
+          continue;
+        }
         await store.agentRouting.setIdleSince(d.agentId, now);
         continue;
       }
       const offer = this.board.offer(d.conversationId)!;
-      if (!(await store.offers.create(offer))) {
-        // Another node offered it first: step back without blaming the agent.
+      // The capacity fence and the one-offer-per-conversation key decide against anything this board
+      // could not see (a deposed leader still finishing its last step).
+      const placed = await store.transaction(
+        async (tx) => (await tx.agentRouting.lockAndHasRoom(d.agentId, kind!)) && (await tx.offers.create(offer)),
+      );
+      if (!placed) {
+        // Someone else offered it first, or the agent is fuller than this board knew: step back
+        // without blaming the agent, and take the agent's load from the database.
         this.board.refuse(d.conversationId, d.agentId);
+        await this.reloadAgent(d.agentId);
         continue;
       }
       await store.agentRouting.recordOffer(d.agentId, now);
@@ -348,7 +384,16 @@ export class RoutingService {
   ): Promise<Conversation> {
     const { store } = this.deps;
     const previous = await store.conversations.findById(conversationId);
-    if (!previous || !(await store.conversations.assignIfUnassigned(conversationId, agentId, now))) {
+    // Accepting turns the agent's offer (already counted against capacity) into the assignment; a
+    // direct assignment (auto-accept) passes the capacity fence first.
+    const assigned =
+      previous &&
+      (await store.transaction(
+        async (tx) =>
+          (how === 'accepted' || (await tx.agentRouting.lockAndHasRoom(agentId, previous.channelKind))) &&
+          (await tx.conversations.assignIfUnassigned(conversationId, agentId, now)),
+      ));
+    if (!assigned) {
       throw new AppError('CONFLICT', 'the conversation was assigned to someone else meanwhile');
     }
     const conversation = (await store.conversations.findById(conversationId))!;
@@ -362,6 +407,19 @@ export class RoutingService {
     });
     this.publishOwn(conversation, previous);
     return conversation;
+  }
+
+  /**
+   * A direct assignment the database refused (taken elsewhere, or the agent was full): the board takes
+   * the agent's load from the database, and the conversation waits again if it is still unassigned.
+   */
+  private async resync(conversationId: string, agentId: string): Promise<void> {
+    await this.reloadAgent(agentId);
+    const c = await this.deps.store.conversations.findById(conversationId);
+    if (c && !c.assigneeId && c.status !== 'resolved' && c.enqueuedAt !== null) {
+      this.board.enqueue(toWaiting(c));
+      await this.apply(once(this.board.routeConversation(c.id, this.deps.now())));
+    }
   }
 
   /** Published for sockets and stats; this service skips its own updates (the board counted them). */
@@ -505,6 +563,11 @@ export class RoutingService {
     this.deps.events.publish({ type: 'offer.ended', offer, reason });
   }
 }
+
+const conflictAsUndefined = (err: unknown): undefined => {
+  if (err instanceof AppError && err.code === 'CONFLICT') return undefined;
+  throw err;
+};
 
 /** The CRM's value tier and VIP flag raise routing priority. */
 export function tierPriority(customer: { valueTier?: string | null; vip?: boolean } | undefined): number {

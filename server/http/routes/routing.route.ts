@@ -13,7 +13,7 @@ export function routingRoutes(s: Services) {
       summary: 'Agents in routing: presence, load per channel class, queues, idle time (the supervisor board)',
       tag: 'routing',
       role: 'supervisor',
-      handler: async () => ({ agents: s.routing.agents() }),
+      handler: async () => ({ agents: await s.routing.agents() }),
     }),
     route({
       method: 'post',
