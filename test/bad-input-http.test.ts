@@ -650,6 +650,10 @@ describe('configuration is validated at start-up', () => {
     ['SECRET_KEY is short', { SECRET_KEY: 'abc' }, 'SECRET_KEY'],
     ['SECRET_KEY is missing in production', { NODE_ENV: 'production' }, 'SECRET_KEY'],
     ['PUBLIC_URL is not a URL', { PUBLIC_URL: 'desk.example.com' }, 'PUBLIC_URL'],
+    ['REDIS_URL is not a redis URL', { REDIS_URL: 'localhost:6379', DATABASE_URL: 'postgres://db/desk' }, 'REDIS_URL'],
+    ['REDIS_URL with SQLite (one process only)', { REDIS_URL: 'redis://127.0.0.1:6379' }, 'REDIS_URL'],
+    ['CLUSTER_NAME has spaces', { CLUSTER_NAME: 'my desk' }, 'CLUSTER_NAME'],
+    ['NODE_ID has a slash', { NODE_ID: 'a/b' }, 'NODE_ID'],
   ])('%s → ConfigError naming %s', (_name, env, setting) => {
     const err = configError({ ...base, ...env });
     expect(err.problems.some((p) => p.startsWith(`${setting}:`))).toBe(true);
@@ -664,5 +668,11 @@ describe('configuration is validated at start-up', () => {
   test('a valid environment loads, with empty strings treated as unset', () => {
     const config = loadConfig({ ...base, PORT: '8080', PUBLIC_URL: '', ADMIN_EMAIL: '', ADMIN_PASSWORD: '' });
     expect(config).toMatchObject({ port: 8080, publicUrl: undefined, admin: undefined, jsonBodyLimit: '256kb' });
+  });
+
+  test('several nodes: REDIS_URL with PostgreSQL, a shared cluster name and a node name', () => {
+    const config = loadConfig({ ...base, DATABASE_URL: 'postgres://db/desk', REDIS_URL: 'redis://cache:6379', NODE_ID: 'desk-2' });
+    expect(config.cluster).toEqual({ redisUrl: 'redis://cache:6379', name: 'omnidesk', nodeId: 'desk-2' });
+    expect(loadConfig(base).cluster.redisUrl).toBeUndefined();
   });
 });

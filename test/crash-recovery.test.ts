@@ -1,81 +1,18 @@
 // kill -9 in the middle of a stream of visitor messages loses nothing that was acknowledged, stores
 // nothing twice, and a client that retries what was not acknowledged ends with each message stored
 // exactly once. The server is the real `server/main.ts` in a child process, on both engines.
-import { spawn, type ChildProcess } from 'node:child_process';
-import net from 'node:net';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { openDatabase } from '../db/connection.js';
-import { ADMIN, Api, ENGINES, PG_URL, connect, freshDatabase, type ClientSocket, type TestDatabase } from './support/harness.js';
+import { Api, ENGINES, connect, freshDatabase, type ClientSocket, type TestDatabase } from './support/harness.js';
+import { childDatabaseUrl, children, startChild } from './support/child-server.js';
 
-const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const VISITORS = 6;
 /** Sends each visitor socket keeps in flight, so the kill always lands mid-send. */
 const WINDOW = 6;
 const ACKED_BEFORE_KILL = 300;
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = net.createServer();
-    probe.once('error', reject);
-    probe.listen(0, '127.0.0.1', () => {
-      const { port } = probe.address() as net.AddressInfo;
-      probe.close(() => resolve(port));
-    });
-  });
-}
-
-interface Child {
-  proc: ChildProcess;
-  url: string;
-  output: () => string;
-  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
-}
-
-const children = new Set<ChildProcess>();
-
-/** Starts `node --import tsx server/main.ts` and resolves once it prints that it is up. */
-async function startChild(databaseUrl: string, dataDir: string): Promise<Child> {
-  const port = await freePort();
-  const proc = spawn(process.execPath, ['--import', 'tsx', 'server/main.ts'], {
-    cwd: ROOT,
-    stdio: ['ignore', 'pipe', 'pipe'],
-    env: {
-      PATH: process.env.PATH,
-      HOME: process.env.HOME,
-      NODE_ENV: 'production',
-      PORT: String(port),
-      HOST: '127.0.0.1',
-      DATABASE_URL: databaseUrl,
-      DATA_DIR: dataDir,
-      ADMIN_EMAIL: ADMIN.email,
-      ADMIN_PASSWORD: ADMIN.password,
-      SECRET_KEY: 'crash-test-secret-key-crash-test-secret-key',
-      LOG_LEVEL: 'warn',
-      // The point is to be mid-write when killed, not to meet the per-socket rate limit.
-      SOCKET_EVENTS_PER_SECOND: '100000',
-    },
-  });
-  children.add(proc);
-  let out = '';
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
-    proc.once('exit', (code, signal) => {
-      children.delete(proc);
-      resolve({ code, signal });
-    }),
-  );
-  await new Promise<void>((resolve, reject) => {
-    const onData = (chunk: Buffer) => {
-      out += chunk.toString();
-      if (out.includes('Omnidesk is up')) resolve();
-    };
-    proc.stdout!.on('data', onData);
-    proc.stderr!.on('data', (chunk: Buffer) => (out += chunk.toString()));
-    void exited.then(({ code, signal }) => reject(new Error(`server exited (${code ?? signal}) before it was up:\n${out}`)));
-  });
-  return { proc, url: `http://127.0.0.1:${port}`, output: () => out, exited };
-}
+/** The point is to be mid-write when killed, not to meet the per-socket rate limit. */
+const startServer = (databaseUrl: string, dataDir: string) => startChild(databaseUrl, dataDir, { SOCKET_EVENTS_PER_SECOND: '100000' });
 
 interface Visitor {
   sessionId: string;
@@ -154,14 +91,6 @@ async function inspect(testDb: TestDatabase, accountId: string) {
   }
 }
 
-function childDatabaseUrl(testDb: TestDatabase): string {
-  if (!testDb.schema) return testDb.url;
-  // main.ts reads only DATABASE_URL: the schema travels as a connection option.
-  const url = new URL(PG_URL);
-  url.searchParams.set('options', `-c search_path=${testDb.schema}`);
-  return url.toString();
-}
-
 afterAll(() => {
   // Whatever happened in the tests, no server outlives them.
   for (const proc of children) proc.kill('SIGKILL');
@@ -183,7 +112,7 @@ describe.each(ENGINES)('crash recovery on %s', (engine) => {
   });
 
   test('kill -9 while visitors are sending loses no acknowledged message and stores none twice', { timeout: 120_000 }, async () => {
-    const first = await startChild(childDatabaseUrl(testDb), testDb.dataDir);
+    const first = await startServer(childDatabaseUrl(testDb), testDb.dataDir);
     const api = new Api(first.url);
     const adminToken = await api.login();
     accountId = await api.webChatAccount(adminToken);
@@ -208,7 +137,7 @@ describe.each(ENGINES)('crash recovery on %s', (engine) => {
     expect(ledger.acked.size).toBeGreaterThanOrEqual(ACKED_BEFORE_KILL);
 
     // The same database opens again after the crash, and the server is ready.
-    const second = await startChild(childDatabaseUrl(testDb), testDb.dataDir);
+    const second = await startServer(childDatabaseUrl(testDb), testDb.dataDir);
     try {
       const ready = await fetch(`${second.url}/readyz`);
       expect(ready.status).toBe(200);
@@ -229,7 +158,7 @@ describe.each(ENGINES)('crash recovery on %s', (engine) => {
 
   test('a client that retries what was not acknowledged ends with each message stored exactly once', { timeout: 120_000 }, async () => {
     expect(ledger.acked.size).toBeGreaterThan(0); // the crash test ran
-    const server = await startChild(childDatabaseUrl(testDb), testDb.dataDir);
+    const server = await startServer(childDatabaseUrl(testDb), testDb.dataDir);
     const sockets = new Map<string, ClientSocket>();
     try {
       for (const v of visitors) sockets.set(v.sessionId, await connect(server.url, { visitorToken: v.token }));
