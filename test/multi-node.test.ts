@@ -3,8 +3,8 @@
 // Visitors write to both nodes at once; agents are signed in on both; each agent accepts every offer
 // it gets. The guarantees of the single-node property test must hold across nodes: no conversation
 // assigned twice, no agent over capacity (offers plus assignments, at every offer and in the
-// database), offers and updates reach agents on either node, and no conversation waits while a
-// matching agent has room. Then the routing leader is killed with SIGKILL: the other node takes
+// database), nothing offered to an agent who is away or lacks the skill, offers and updates reach
+// agents on either node, and no conversation waits while a matching agent has room. Then the routing leader is killed with SIGKILL: the other node takes
 // over from the database and nothing is lost (every conversation, including those that arrived
 // while no node led, reaches an agent exactly once).
 import { randomBytes } from 'node:crypto';
@@ -48,6 +48,7 @@ describe('two nodes on PostgreSQL and Redis', () => {
   let accountId: string;
   const agents: Agent[] = [];
   const visitors: ClientSocket[] = [];
+  const bystanders: ClientSocket[] = [];
   const ledger: Ledger = { holding: new Map(), accepted: new Map(), resolved: new Set(), offersSeen: new Map(), violations: [] };
   const conversations = new Set<string>();
 
@@ -140,7 +141,14 @@ describe('two nodes on PostgreSQL and Redis', () => {
     admin = await api.login();
     const queue = await api.request('POST', '/api/v1/queues', {
       token: admin,
-      body: { name: 'Shared line', channels: ['web_chat'], offerTimeoutMs: 120_000, wrapUpMs: 0, maxMisses: 0 },
+      body: {
+        name: 'Shared line',
+        channels: ['web_chat'],
+        requiredSkills: [{ skill: 'thai', minLevel: 2 }],
+        offerTimeoutMs: 120_000,
+        wrapUpMs: 0,
+        maxMisses: 0,
+      },
     });
     expect(queue.status).toBe(201);
     const account = await api.request('POST', '/api/v1/channel-accounts', {
@@ -153,17 +161,31 @@ describe('two nodes on PostgreSQL and Redis', () => {
       const user = await api.userWithRole(admin, 'agent', `Agent ${i}`);
       const profile = await api.request('PATCH', `/api/v1/users/${user.id}/routing`, {
         token: admin,
-        body: { queueIds: [queue.body.queue.id], capacity: { chat: CHAT_CAPACITY } },
+        body: { queueIds: [queue.body.queue.id], capacity: { chat: CHAT_CAPACITY }, skills: { thai: 3 } },
       });
       expect(profile.status).toBe(200);
       ledger.holding.set(user.id, new Set());
       // Half the agents work on each node.
       agents.push(await signIn({ id: user.id, token: user.token, node: nodes[i % 2]! }));
     }
+    // Two members who must never be offered anything: one away, one without the skill.
+    for (const [name, presence, skills, node] of [
+      ['Away', 'away', { thai: 5 }, nodes[1]!],
+      ['Unskilled', 'available', { english: 5 }, nodes[0]!],
+    ] as const) {
+      const user = await api.userWithRole(admin, 'agent', name);
+      await api.request('PATCH', `/api/v1/users/${user.id}/routing`, { token: admin, body: { queueIds: [queue.body.queue.id], skills } });
+      const socket = await connect(node.url, { token: user.token });
+      socket.on('offer:new', ({ offer }) => ledger.violations.push(`${name} agent was offered ${offer.conversationId}`));
+      expect(await socket.emitWithAck('presence:set', { presence, reason: presence === 'away' ? 'lunch' : undefined })).toEqual({
+        ok: true,
+      });
+      bystanders.push(socket);
+    }
   }, 60_000);
 
   afterAll(async () => {
-    for (const s of [...visitors, ...agents.map((a) => a.socket)]) s.close();
+    for (const s of [...visitors, ...bystanders, ...agents.map((a) => a.socket)]) s.close();
     for (const proc of children) proc.kill('SIGKILL');
     await testDb?.drop();
   });
@@ -179,7 +201,7 @@ describe('two nodes on PostgreSQL and Redis', () => {
     expect(boards[0].map((a: { id: string; presence: string }) => [a.id, a.presence])).toEqual(
       boards[1].map((a: { id: string; presence: string }) => [a.id, a.presence]),
     );
-    expect(boards[0].filter((a: { presence: string }) => a.presence === 'available')).toHaveLength(AGENTS);
+    expect(boards[0].filter((a: { presence: string }) => a.presence === 'available')).toHaveLength(AGENTS + 1);
   });
 
   test('concurrent arrivals on both nodes: no double assignment, no agent over capacity, no one starved', { timeout: 60_000 }, async () => {
