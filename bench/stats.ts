@@ -119,6 +119,7 @@ interface Step {
   queueId: string;
   enqueuedAt: number;
   agentId?: string;
+  acceptedAt?: number;
 }
 
 /**
@@ -182,7 +183,7 @@ class World {
     while (this.emitted < target) {
       const step = ready.shift();
       if (step) {
-        if (step.kind === 'resolve') this.resolve(step, now);
+        if (step.kind === 'resolve') await this.resolve(step, now);
         else await this.advance(step, now, later);
       } else await this.arrive(now);
     }
@@ -245,12 +246,13 @@ class World {
       conversation: conversation(id, queueId, agentId, 'open'),
       previous: conversation(id, queueId, null, 'open'),
     });
-    this.schedule(now + 60_000 + int(120_000), { ...step, kind: 'resolve' });
+    this.schedule(now + 60_000 + int(120_000), { ...step, kind: 'resolve', acceptedAt: now });
   }
 
-  private resolve(step: Step, now: number): void {
+  private async resolve(step: Step, now: number): Promise<void> {
     const agent = this.agents[Number(step.agentId!.slice(1))]!;
     agent.load.chat = Math.max(0, agent.load.chat - 1);
+    await this.record('resolved', step.id, step.queueId, now, step.agentId, { handleMs: now - (step.acceptedAt ?? now) });
     this.publish({
       type: 'conversation.updated',
       conversation: conversation(step.id, step.queueId, step.agentId!, 'resolved', now),

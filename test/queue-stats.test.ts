@@ -287,7 +287,9 @@ describe('the rolling window', () => {
     w.add(ev('assigned', 'c1', 'q', T0, { waitedMs: 0 }), thresholds);
     w.add(ev('resolved', 'c1', 'other', T0 + 120 * S), thresholds);
     w.add(ev('resolved', 'c2', 'q', T0 + 130 * S), thresholds);
-    expect(w.totals(T0 + 150 * S).live.get('q')).toMatchObject({ handled: 1, handleMs: 120_000 });
+    // A stored resolution carries its handle time, though its assignment was before this window began.
+    w.add(ev('resolved', 'c3', 'q', T0 + 140 * S, { handleMs: 60_000 }), thresholds);
+    expect(w.totals(T0 + 150 * S).live.get('q')).toMatchObject({ handled: 2, handleMs: 180_000 });
     expect(w.tracked.assigned).toBe(0);
   });
 

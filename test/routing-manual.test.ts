@@ -5,6 +5,7 @@
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { ENGINES, connect, nextEvent, startTestServer, type ClientSocket, type TestServer } from './support/harness.js';
 import { RowCounter } from './support/row-counts.js';
+import { until } from './support/until.js';
 
 const T0 = Date.UTC(2026, 0, 5, 3, 0, 0);
 
@@ -255,6 +256,8 @@ describe.each(ENGINES)('manual routing control on %s', (engine) => {
 
       // Resolved conversations stay where they are.
       expect((await post(`/conversations/${conversationId}/status`, jay.token, { status: 'resolved' })).status).toBe(200);
+      // Routing records the resolution (for handle times) just after; count once it has.
+      await until(() => server.store.routingEvents.latestOf(conversationId, 'resolved'), Boolean, 'the resolution recorded');
       const resolved = await counter.counts();
       const refused = await post(`/conversations/${conversationId}/transfer`, supervisor.token, { toQueueId: queueId });
       expect(refused.status).toBe(409);

@@ -60,7 +60,7 @@ const figures = ({ longestWaitMs: _l, ...rest }: QueueStats) => rest;
 
 describe.each(ENGINES)('live queue statistics on %s', (engine) => {
   let server: TestServer;
-  const clock = T0;
+  let clock = T0;
   let admin: string;
   let queueId: string;
   let accountId: string;
@@ -181,6 +181,24 @@ describe.each(ENGINES)('live queue statistics on %s', (engine) => {
     expect(figures({ ...full.overall, queueId: '', name: '', serviceLevelMs: 0, serviceLevelTarget: 0 })).toEqual(
       figures({ ...board.copy!.overall, queueId: '', name: '', serviceLevelMs: 0, serviceLevelTarget: 0 }),
     );
+  });
+
+  test('a resolution is stored with its handle time and shows on the board (so a restart or a new leader keeps it)', async () => {
+    const [conversation] = await server.store.conversations.list({ assigneeId: agent.id }, 1);
+    clock += 240_000;
+    const res = await server.api.request('POST', `/api/v1/conversations/${conversation!.id}/status`, {
+      token: agent.token,
+      body: { status: 'resolved' },
+    });
+    expect(res.status).toBe(200);
+    const b = await board.until((x) => queueOf(x)!.averageHandleMs !== null);
+    expect(queueOf(b)!.averageHandleMs).toBe(240_000);
+    expect(await server.store.routingEvents.latestOf(conversation!.id, 'resolved')).toMatchObject({
+      agentId: agent.id,
+      queueId,
+      at: clock,
+      data: { handleMs: 240_000 },
+    });
   });
 
   test('agents may not read the statistics; anonymous callers must log in', async () => {

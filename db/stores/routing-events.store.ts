@@ -17,7 +17,9 @@ export type RoutingEventType =
   | 'sla_warning'
   | 'sla_breached'
   /** The queue was closed and the customer got its after-hours reply (data.opensAt: the next opening). */
-  | 'auto_replied';
+  | 'auto_replied'
+  /** The assignee resolved it (data.handleMs: from the routing assignment, when there was one). */
+  | 'resolved';
 
 export const ROUTING_EVENT_TYPES = [
   'enqueued',
@@ -33,6 +35,7 @@ export const ROUTING_EVENT_TYPES = [
   'sla_warning',
   'sla_breached',
   'auto_replied',
+  'resolved',
 ] as const satisfies readonly RoutingEventType[];
 
 export interface RoutingEvent {

@@ -264,6 +264,7 @@ export class RoutingService {
     // Capacity follows the assignee (manual assign, transfer, resolve).
     if (previous && wasAssignedTo && (wasAssignedTo !== c.assigneeId || (c.status === 'resolved' && previous.status !== 'resolved'))) {
       this.board.release(wasAssignedTo, c.channelKind);
+      if (c.status === 'resolved') await this.recordResolved(c, wasAssignedTo, now);
       if (c.status === 'resolved') await this.startWrapUp(wasAssignedTo, c, now);
       await this.apply(this.board.routeAgent(wasAssignedTo, now));
     }
@@ -280,6 +281,18 @@ export class RoutingService {
     }
     const arrives = !previous || (previous.status === 'resolved' && c.status !== 'resolved');
     if (arrives && !c.assigneeId && c.status !== 'resolved') await this.enqueue(c, now);
+  }
+
+  /** Stored with its handle time (from the routing assignment), so statistics survive a restart or a new leader. */
+  private async recordResolved(c: Conversation, agentId: string, now: number): Promise<void> {
+    const queueId = c.queueId;
+    if (!queueId) return;
+    const { routingEvents } = this.deps.store;
+    const at = c.resolvedAt ?? now;
+    const starts = [await routingEvents.latestOf(c.id, 'accepted'), await routingEvents.latestOf(c.id, 'assigned')];
+    const assignedAt = Math.max(...starts.map((e) => (e && e.agentId === agentId ? e.at : -Infinity)));
+    const data = Number.isFinite(assignedAt) ? { handleMs: Math.max(0, at - assignedAt) } : {};
+    await routingEvents.record({ type: 'resolved', conversationId: c.id, queueId, agentId, at, data });
   }
 
   private async enqueue(c: Conversation, now: number): Promise<void> {

@@ -3,10 +3,9 @@
 // Counting: the routing events of the rolling window are counted in memory (StatsWindow), seeded from
 // the database once at start. After that only new rows are read: the events table is tailed from the
 // newest `at` seen (minus a small overlap, de-duplicated by id, for rows committed late or stamped by
-// another node's clock). The routing service records `enqueued`, `overflowed` and `abandoned` without
-// publishing them on the EventBus, and other nodes' events only meet here in the database, so the
-// stored events are the source and the bus is the doorbell. Handle times come from the bus (a
-// conversation resolved by its assignee), as resolution is not a routing event.
+// another node's clock). The routing service records `enqueued`, `overflowed`, `abandoned` and
+// `resolved` (with its handle time) without publishing them on the EventBus, so the stored events are
+// the source and the bus is the doorbell; a new leader or a restarted node seeds the same numbers.
 //
 // Pushing: a domain event (conversation.*, offer.*, presence.changed, routing.config_changed) marks
 // the numbers dirty; a flush follows `settleMs` later (so the routing service has written the events
@@ -189,13 +188,6 @@ export class StatsPublisher {
 
   private onEvent(e: DomainEvent): void {
     if (!DOORBELLS.has(e.type)) return;
-    if (e.type === 'conversation.updated') {
-      const { conversation: c, previous } = e;
-      if (c.status === 'resolved' && previous.status !== 'resolved' && previous.assigneeId) {
-        const queueId = c.queueId ?? previous.queueId;
-        this.window.add({ type: 'resolved', conversationId: c.id, queueId, at: c.resolvedAt ?? this.deps.now() }, this.thresholdOf);
-      }
-    }
     this.request(this.options.settleMs);
   }
 

@@ -5,7 +5,7 @@
 // event. Adding an event is O(1); reading sums at most 31 buckets per queue, whatever the event rate.
 // Pure data structure: events and the clock come in, numbers come out; no I/O.
 
-/** A routing event as stored (db/stores/routing-events.store.ts), plus `resolved`, which the stats publisher derives. */
+/** A routing event as stored (db/stores/routing-events.store.ts). */
 export interface StatsEvent {
   type: string;
   conversationId: string;
@@ -177,12 +177,15 @@ export class StatsWindow {
         return;
       }
       case 'resolved': {
+        // The stored event carries its handle time; else it is measured from an assignment seen here.
         const assigned = this.assignedAt.get(id);
-        if (!assigned) return; // assigned before we started tracking: its handle time is unknown
-        const c = this.count(assigned.queueId, at);
-        c.handled++;
-        c.handleMs += Math.max(0, at - assigned.at);
         this.assignedAt.delete(id);
+        const handleMs = numberOr(data.handleMs, assigned ? at - assigned.at : NaN);
+        const queue = assigned?.queueId ?? queueId; // the queue that answered it
+        if (!queue || !Number.isFinite(handleMs)) return; // assigned by hand or long ago: handle time unknown
+        const c = this.count(queue, at);
+        c.handled++;
+        c.handleMs += Math.max(0, handleMs);
         return;
       }
       default:
