@@ -8,9 +8,9 @@
 // the statistics' cost and not the routing engine's. The 50 supervisor sockets are real socket.io
 // clients in a child process; each counts the bytes of every packet it receives (without decoding).
 //
-// CPU is process.cpuUsage() (user + system, all threads) over each phase, in % of one core. Three
-// phases of equal length: the driver alone, the driver with the publisher, the driver alone again;
-// the statistics cost is the middle phase minus the mean of the other two.
+// CPU is process.cpuUsage() (user + system, all threads) over each phase, in % of one core. Phases of
+// equal length alternate: the driver alone, with the publisher, alone, with the publisher, alone; the
+// statistics cost is each phase with it minus the mean of the phases alone on either side, averaged.
 import { fork, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import http from 'node:http';
@@ -41,7 +41,8 @@ const RATE = env('BENCH_STATS_RATE', 1_000); // routing events per second
 const QUEUES = env('BENCH_STATS_QUEUES', 100);
 const SUPERVISORS = env('BENCH_STATS_SUPERVISORS', 50);
 const AGENTS = env('BENCH_STATS_AGENTS', 500);
-const PHASE_S = env('BENCH_STATS_PHASE_S', 20);
+const PHASE_S = env('BENCH_STATS_PHASE_S', 15);
+const ROUNDS = env('BENCH_STATS_ROUNDS', 2);
 const WARMUP_S = env('BENCH_STATS_WARMUP_S', 5);
 const OUT = process.env.BENCH_OUT ?? 'bench/results/stats.json';
 const TARGET_CPU_PCT = 5;
@@ -90,7 +91,9 @@ async function runSupervisors(url: string, count: number): Promise<void> {
   process.send!({ type: 'ready' } satisfies ParentMessage);
 }
 
-function startSupervisors(url: string): Promise<{ child: ChildProcess; ask: (m: ClientMessage) => Promise<ParentMessage> }> {
+type Supervisors = { child: ChildProcess; ask: (m: ClientMessage) => Promise<ParentMessage> };
+
+function startSupervisors(url: string): Promise<Supervisors> {
   const child = fork(path.join(import.meta.dirname, 'stats.ts'), ['supervisors', url, String(SUPERVISORS)], {
     execArgv: ['--import', 'tsx'],
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
@@ -316,30 +319,14 @@ async function phase(world: World, seconds: number): Promise<{ cpuPct: number; s
 
 const round = (n: number, places = 1) => Math.round(n * 10 ** places) / 10 ** places;
 
-async function main(): Promise<void> {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'omnidesk-bench-stats-'));
-  const db = openDatabase(`sqlite:${path.join(dir, 'bench.sqlite')}`);
-  await migrate(db);
-  const store = createStore(db);
-  const bus = new EventBus((err) => console.error(err));
-  const world = new World(store, bus);
-
-  const httpServer = http.createServer();
-  const io = new Server<Record<string, never>, ServerToClientEvents>(httpServer);
-  io.on('connection', (socket) => void socket.join('supervisors'));
-  await new Promise<void>((resolve) => httpServer.listen(0, '127.0.0.1', resolve));
-  const url = `http://127.0.0.1:${(httpServer.address() as AddressInfo).port}`;
-  const supervisors = await startSupervisors(url);
-  while (io.of('/').adapter.rooms.get('supervisors')?.size !== SUPERVISORS) await new Promise((r) => setTimeout(r, 50));
-
-  const flips = setInterval(() => world.presenceFlip(), 100);
-  console.log(`warming up for ${WARMUP_S} s at ${RATE} routing events/s over ${QUEUES} queues…`);
-  world.start();
-  await phase(world, WARMUP_S);
-  console.log(`phase 1/3: routing events alone, ${PHASE_S} s`);
-  const before = await phase(world, PHASE_S);
-
-  // The publisher, wired as in server.ts; each push is timed per queue to report how fresh each queue is.
+/** One phase with the publisher wired as in server.ts, each push timed per queue to report how fresh each queue is. */
+async function withStats(
+  world: World,
+  store: Store,
+  bus: EventBus,
+  io: Server<Record<string, never>, ServerToClientEvents>,
+  supervisors: Supervisors,
+) {
   const refreshes = new Map<number, number[]>();
   const publisher = new StatsPublisher(
     {
@@ -365,7 +352,6 @@ async function main(): Promise<void> {
   const seedMs = performance.now() - seedStart;
   const fullBytes = Buffer.byteLength(JSON.stringify(await publisher.current()));
   await phase(world, WARMUP_S);
-  console.log(`phase 2/3: with live statistics pushed to ${SUPERVISORS} supervisors, ${PHASE_S} s`);
   await supervisors.ask({ type: 'reset' });
   refreshes.clear();
   const m0 = publisher.metrics();
@@ -373,11 +359,48 @@ async function main(): Promise<void> {
   const m1 = publisher.metrics();
   const report = (await supervisors.ask({ type: 'report' })) as Extract<ParentMessage, { type: 'report' }>;
   await publisher.stop();
-  console.log(`phase 3/3: routing events alone again, ${PHASE_S} s`);
-  const after = await phase(world, PHASE_S);
-  clearInterval(flips);
+  return { during, m0, m1, report, refreshes, seedMs, fullBytes };
+}
 
-  const baseline = (before.cpuPct + after.cpuPct) / 2;
+async function main(): Promise<void> {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'omnidesk-bench-stats-'));
+  const db = openDatabase(`sqlite:${path.join(dir, 'bench.sqlite')}`);
+  await migrate(db);
+  const store = createStore(db);
+  const bus = new EventBus((err) => console.error(err));
+  const world = new World(store, bus);
+
+  const httpServer = http.createServer();
+  const io = new Server<Record<string, never>, ServerToClientEvents>(httpServer);
+  io.on('connection', (socket) => void socket.join('supervisors'));
+  await new Promise<void>((resolve) => httpServer.listen(0, '127.0.0.1', resolve));
+  const url = `http://127.0.0.1:${(httpServer.address() as AddressInfo).port}`;
+  const supervisors = await startSupervisors(url);
+  while (io.of('/').adapter.rooms.get('supervisors')?.size !== SUPERVISORS) await new Promise((r) => setTimeout(r, 50));
+
+  const flips = setInterval(() => world.presenceFlip(), 100);
+  console.log(`warming up for ${WARMUP_S} s at ${RATE} routing events/s over ${QUEUES} queues…`);
+  world.start();
+  await phase(world, WARMUP_S);
+  const total = 2 * ROUNDS + 1;
+  let n = 1;
+  console.log(`phase ${n++}/${total}: routing events alone, ${PHASE_S} s`);
+  const alone = [await phase(world, PHASE_S)];
+  const rounds: Awaited<ReturnType<typeof withStats>>[] = [];
+  for (let r = 0; r < ROUNDS; r++) {
+    console.log(`phase ${n++}/${total}: with live statistics pushed to ${SUPERVISORS} supervisors, ${PHASE_S} s`);
+    rounds.push(await withStats(world, store, bus, io, supervisors));
+    console.log(`phase ${n++}/${total}: routing events alone again, ${PHASE_S} s`);
+    alone.push(await phase(world, PHASE_S));
+  }
+  clearInterval(flips);
+  // Each phase with statistics against the mean of the phases alone on either side of it: the load
+  // drifts as the database grows, and alternating cancels most of that drift.
+  const costs = rounds.map((r, i) => r.during.cpuPct - (alone[i]!.cpuPct + alone[i + 1]!.cpuPct) / 2);
+  const { during, m0, m1, report, refreshes, seedMs, fullBytes } = rounds[rounds.length - 1]!;
+  const before = alone[0]!;
+  const after = alone[alone.length - 1]!;
+
   const perSupervisor = report.bytes.map((b) => b / during.seconds);
   const pushes = m1.pushes - m0.pushes;
   const periods = [...refreshes.values()].flatMap((times) => times.slice(1).map((t, i) => (t - times[i]!) / 1000));
@@ -396,7 +419,10 @@ async function main(): Promise<void> {
       routingAloneBefore: before.cpuPct,
       withStats: during.cpuPct,
       routingAloneAfter: after.cpuPct,
-      stats: round(during.cpuPct - baseline, 2),
+      stats: round(costs.reduce((a, b) => a + b, 0) / costs.length, 2),
+      statsPerRound: costs.map((c) => round(c, 2)),
+      alone: alone.map((a) => a.cpuPct),
+      withStatsPerRound: rounds.map((r) => r.during.cpuPct),
       publisherBusy: round(((m1.busyMs - m0.busyMs) / 1000 / during.seconds) * 100, 2),
     },
     perSupervisor: {
@@ -428,9 +454,13 @@ async function main(): Promise<void> {
       ['live queue statistics', 'measured', 'target'],
       [
         ['routing events / s (driven)', r.load.routingEventsPerSecond, `${RATE}`],
-        ['CPU, routing alone (before / after)', `${before.cpuPct} / ${after.cpuPct} %`, ''],
-        ['CPU, with statistics', `${during.cpuPct} %`, ''],
-        ['CPU of the statistics (difference)', `${r.cpuPctOfOneCore.stats} %`, `< ${TARGET_CPU_PCT} %`],
+        ['CPU, routing alone (each phase)', `${alone.map((a) => a.cpuPct).join(' / ')} %`, ''],
+        ['CPU, with statistics (each phase)', `${rounds.map((x) => x.during.cpuPct).join(' / ')} %`, ''],
+        [
+          'CPU of the statistics (mean difference)',
+          `${r.cpuPctOfOneCore.stats} % (${r.cpuPctOfOneCore.statsPerRound.join(', ')})`,
+          `< ${TARGET_CPU_PCT} %`,
+        ],
         ['  of which publisher busy (compute, diff, emit)', `${r.cpuPctOfOneCore.publisherBusy} %`, ''],
         [
           'bytes / s per supervisor (mean / max)',

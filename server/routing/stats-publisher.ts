@@ -2,8 +2,9 @@
 //
 // Counting: the routing events of the rolling window are counted in memory (StatsWindow), seeded from
 // the database once at start. After that only new rows are read: the events table is tailed from the
-// newest `at` seen (minus a small overlap, de-duplicated by id, for rows committed late or stamped by
-// another node's clock). The routing service records `enqueued`, `overflowed`, `abandoned` and
+// newest `at` seen (minus a small overlap, de-duplicated by id, for rows committed late). Routing
+// events are recorded only by the routing leader (one clock), so the overlap needs to cover commit
+// delays, not clock skew between nodes. The routing service records `enqueued`, `overflowed`, `abandoned` and
 // `resolved` (with its handle time) without publishing them on the EventBus, so the stored events are
 // the source and the bus is the doorbell; a new leader or a restarted node seeds the same numbers.
 //
@@ -43,7 +44,7 @@ export interface StatsPublisherOptions {
   pollMs: number;
   /** Byte budget of the pushes, per supervisor socket. */
   bytesPerSecond: number;
-  /** How far behind the newest event seen the events table is re-read (late commits, other nodes' clocks). */
+  /** How far behind the newest event seen the events table is re-read (late commits). */
   overlapMs: number;
   window: WindowOptions;
   defaultHandleMs: number;
@@ -54,7 +55,7 @@ export const DEFAULT_STATS_OPTIONS: StatsPublisherOptions = {
   settleMs: 50,
   pollMs: 5_000,
   bytesPerSecond: 2_000,
-  overlapMs: 2_000,
+  overlapMs: 500,
   window: DEFAULT_WINDOW,
   defaultHandleMs: DEFAULT_QUEUE_STATS_OPTIONS.defaultHandleMs,
 };
