@@ -68,7 +68,8 @@ export class Api {
     return res;
   }
 
-  private async json<T>(method: string, path: string, body?: unknown): Promise<T> {
+  /** Any /api/v1 call as JSON (feature modules such as board/ and admin/ build their calls on it). */
+  async json<T>(method: string, path: string, body?: unknown): Promise<T> {
     const res = await this.request(method, path, body);
     return (res.status === 204 ? undefined : await res.json()) as T;
   }

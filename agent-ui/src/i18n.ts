@@ -238,3 +238,19 @@ export function makeI18n(locale: Locale): I18n {
 
 export const I18nContext = createContext<I18n>(makeI18n('en'));
 export const useI18n = (): I18n => useContext(I18nContext);
+
+/**
+ * Strings of a feature module (board/, admin/…) kept beside it: an English table and a Thai table
+ * with the same keys (a missing Thai string is a type error), read in the current UI language.
+ */
+export function useStrings<K extends string>(tables: {
+  en: Record<K, string>;
+  th: Record<K, string>;
+}): (key: K, vars?: Record<string, string>) => string {
+  const { locale } = useI18n();
+  const table = tables[locale];
+  return (key, vars) => {
+    const text = table[key];
+    return vars ? text.replace(/\{(\w+)\}/g, (whole, name: string) => vars[name] ?? whole) : text;
+  };
+}
