@@ -201,12 +201,13 @@ const tables: Record<Locale, Record<MessageKey, string>> = { en, th };
 
 export type Translate = (key: MessageKey, vars?: Record<string, string>) => string;
 
+/** `{name}` placeholders filled from `vars` (unknown ones left as they are). */
+const fill = (text: string, vars?: Record<string, string>) =>
+  vars ? text.replace(/\{(\w+)\}/g, (whole, name: string) => vars[name] ?? whole) : text;
+
 export function translator(locale: Locale): Translate {
   const table = tables[locale];
-  return (key, vars) => {
-    const text = table[key];
-    return vars ? text.replace(/\{(\w+)\}/g, (whole, name: string) => vars[name] ?? whole) : text;
-  };
+  return (key, vars) => fill(table[key], vars);
 }
 
 export const isLocale = (value: unknown): value is Locale => value === 'en' || value === 'th';
@@ -249,8 +250,5 @@ export function useStrings<K extends string>(tables: {
 }): (key: K, vars?: Record<string, string>) => string {
   const { locale } = useI18n();
   const table = tables[locale];
-  return (key, vars) => {
-    const text = table[key];
-    return vars ? text.replace(/\{(\w+)\}/g, (whole, name: string) => vars[name] ?? whole) : text;
-  };
+  return (key, vars) => fill(table[key], vars);
 }
