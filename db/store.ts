@@ -13,6 +13,7 @@ import { MessagesStore } from './stores/messages.store.js';
 import { OffersStore } from './stores/offers.store.js';
 import { OutboxStore } from './stores/outbox.store.js';
 import { QueuesStore } from './stores/queues.store.js';
+import { CannedResponsesStore } from './stores/canned-responses.store.js';
 import { RoutingEventsStore } from './stores/routing-events.store.js';
 import { TokensStore } from './stores/tokens.store.js';
 import { UsersStore } from './stores/users.store.js';
@@ -33,6 +34,7 @@ export interface Stores {
   agentRouting: AgentRoutingStore;
   offers: OffersStore;
   routingEvents: RoutingEventsStore;
+  cannedResponses: CannedResponsesStore;
 }
 
 export interface Store extends Stores {
@@ -67,6 +69,7 @@ function bind(knex: Knex, engine: Database['engine']): Stores {
     agentRouting: new AgentRoutingStore(knex, engine),
     offers: new OffersStore(knex),
     routingEvents: new RoutingEventsStore(knex),
+    cannedResponses: new CannedResponsesStore(knex),
   };
 }
 

@@ -24,10 +24,12 @@ import { FileStorage } from './storage/file-storage.js';
 import { makeAuth } from './usecases/authenticate.js';
 import { makeAssignConversation } from './usecases/assign-conversation.js';
 import { makeChangeConversationStatus } from './usecases/change-conversation-status.js';
+import { makeTagConversation } from './usecases/tag-conversation.js';
 import { makeIngestMessage } from './usecases/ingest-message.js';
 import { makeManageAgentRouting } from './usecases/manage-agent-routing.js';
 import { makeManageChannelAccounts } from './usecases/manage-channel-accounts.js';
 import { makeManageQueues } from './usecases/manage-queues.js';
+import { makeManageCannedResponses } from './usecases/manage-canned-responses.js';
 import { makeManageUsers } from './usecases/manage-users.js';
 import { makeReplyToConversation } from './usecases/reply-to-conversation.js';
 import { makeWebChat } from './usecases/web-chat.js';
@@ -127,10 +129,12 @@ export async function startServer(config: Config, log: Logger, options: StartOpt
       users,
       channelAccounts: makeManageChannelAccounts({ ...deps, channels, secrets }),
       queues: makeManageQueues(deps),
+      cannedResponses: makeManageCannedResponses(deps),
       agentRouting: makeManageAgentRouting(deps),
       reply: makeReplyToConversation(deps),
       assign: makeAssignConversation(deps),
       changeStatus: makeChangeConversationStatus(deps),
+      tagConversation: makeTagConversation(deps),
       webChat,
       files,
       now,

@@ -104,6 +104,11 @@ describe.each(ENGINES)('routing stores on %s', (engine) => {
         { customerId: cust.id, channelAccountId: acct.id, channelKind: 'email', queueId: q.id },
         T0,
       );
+      // The console's migration comes off first, then routing's.
+      await odb.knex.migrate.down({ migrationSource });
+      expect(await odb.knex.schema.hasTable('canned_responses')).toBe(false);
+      expect(await odb.knex.schema.hasColumn('conversations', 'tags')).toBe(false);
+      expect(await odb.knex.schema.hasTable('queues')).toBe(true);
       await odb.knex.migrate.down({ migrationSource });
       expect(await odb.knex.schema.hasTable('queues')).toBe(false);
       expect(await odb.knex.schema.hasColumn('conversations', 'refused_by')).toBe(false);

@@ -2,10 +2,12 @@
 import type { Knex } from 'knex';
 import * as m001 from './001-core.js';
 import * as m002 from './002-routing.js';
+import * as m003 from './003-console.js';
 
 const migrations: Record<string, Knex.Migration> = {
   '001-core': m001,
   '002-routing': m002,
+  '003-console': m003,
 };
 
 export const migrationSource: Knex.MigrationSource<string> = {

@@ -24,6 +24,7 @@ export interface ConversationRow {
   first_response_due_at: number | null;
   resolution_due_at: number | null;
   sla_status: SlaStatus | null;
+  tags?: string; // JSON string[] (absent on a row built in memory before insert: the column defaults to [])
   created_at: number;
   updated_at: number;
 }
@@ -48,6 +49,7 @@ export const toConversation = (r: ConversationRow): Conversation => ({
   firstResponseDueAt: r.first_response_due_at,
   resolutionDueAt: r.resolution_due_at,
   slaStatus: r.sla_status,
+  tags: parseJson<string[]>(r.tags ?? '[]', []),
   createdAt: r.created_at,
   updatedAt: r.updated_at,
 });
@@ -104,6 +106,8 @@ export interface ConversationFilter {
   query?: string;
   /** Only conversations this user may see as an agent: theirs or unassigned. */
   visibleTo?: string;
+  /** Only conversations carrying this tag. */
+  tag?: string;
   /** true: only conversations waiting in a queue (enqueued_at set); false: only those never queued. */
   queued?: boolean;
 }
@@ -131,6 +135,7 @@ export type ConversationPatch = Partial<
     | 'firstResponseDueAt'
     | 'resolutionDueAt'
     | 'slaStatus'
+    | 'tags'
   >
 >;
 
@@ -150,11 +155,12 @@ const columnOf: Record<keyof ConversationPatch, keyof ConversationRow> = {
   firstResponseDueAt: 'first_response_due_at',
   resolutionDueAt: 'resolution_due_at',
   slaStatus: 'sla_status',
+  tags: 'tags',
 };
 
 /** The column value of a patched field: JSON fields are stored as text. */
 function columnValue(key: keyof ConversationPatch, value: unknown): unknown {
-  if (key === 'requiredSkills' || key === 'refusedBy') return value === null ? null : JSON.stringify(value);
+  if (key === 'requiredSkills' || key === 'refusedBy' || key === 'tags') return value === null ? null : JSON.stringify(value);
   return value;
 }
 
@@ -286,6 +292,7 @@ export class ConversationsStore {
     if (filter.queueId) q.where('queue_id', filter.queueId);
     if (filter.visibleTo) q.where((w) => w.whereNull('assignee_id').orWhere('assignee_id', filter.visibleTo!));
     if (filter.minPriority !== undefined) q.where('priority', '>=', filter.minPriority);
+    if (filter.tag) q.whereRaw(`tags like ? escape '!'`, [`%"${filter.tag.replace(/[!%_]/g, (c) => `!${c}`)}"%`]);
     if (filter.queued === true) q.whereNotNull('enqueued_at');
     else if (filter.queued === false) q.whereNull('enqueued_at');
     if (filter.query) {

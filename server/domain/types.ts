@@ -93,6 +93,8 @@ export interface Conversation {
   firstResponseDueAt: number | null;
   resolutionDueAt: number | null;
   slaStatus: SlaStatus | null;
+  /** Short labels agents put on it (filterable). */
+  tags: string[];
   createdAt: number;
   updatedAt: number;
 }

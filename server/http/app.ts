@@ -12,6 +12,7 @@ import { channelAccountRoutes } from './routes/channel-accounts.route.js';
 import { conversationRoutes } from './routes/conversations.route.js';
 import { customerRoutes } from './routes/customers.route.js';
 import { queueRoutes } from './routes/queues.route.js';
+import { cannedResponseRoutes } from './routes/canned-responses.route.js';
 import { statsRoutes } from './routes/stats.route.js';
 import { userRoutes } from './routes/users.route.js';
 import { routingRoutes } from './routes/routing.route.js';
@@ -101,6 +102,7 @@ export function createApp(s: Services, options: HttpOptions, log: Logger, hooks:
     ...customerRoutes(s),
     ...statsRoutes(s), // before queueRoutes: /queues/stats is not /queues/:id
     ...queueRoutes(s),
+    ...cannedResponseRoutes(s),
     ...routingRoutes(s),
   ];
   const extraPaths = {

@@ -46,6 +46,8 @@ export interface ServerToClientEvents {
   'message:created': (message: Message) => void;
   'message:status': (status: MessageStatusEvent) => void;
   typing: (event: TypingEvent) => void;
+  /** Who has the conversation open now (agents and supervisors in its room, on any node), after each join or leave. */
+  'conversation:viewers': (event: { conversationId: string; viewers: { id: string; name: string }[] }) => void;
   'session:expired': (info: { reason: 'expired' | 'revoked' }) => void;
   /** A conversation is offered to this agent: accept or decline before `offer.expiresAt`. */
   'offer:new': (event: { offer: Offer; conversation: Conversation }) => void;

@@ -64,6 +64,7 @@ export interface RoutingPort {
 const VisitorHistory = z.object({ after: z.string().max(64).optional() }).strict();
 
 const visitorRoom = (sessionId: string) => `visitor:${sessionId}`;
+const CONVERSATION_ROOM = 'conversation:';
 
 function fail(err: unknown): AckError {
   if (err instanceof AppError) return { ok: false, error: { code: err.code, message: err.message } };
@@ -117,6 +118,12 @@ export class Gateway {
       );
     });
     this.io.on('connection', (socket) => this.onConnection(socket));
+    // Who is viewing a conversation: announced to its room whenever someone opens or leaves it.
+    for (const change of ['join-room', 'leave-room'] as const) {
+      this.io.of('/').adapter.on(change, (room: string) => {
+        if (room.startsWith(CONVERSATION_ROOM)) void this.announceViewers(room);
+      });
+    }
     deps.events.subscribe((event, { remote }) => {
       // Broadcast once, by the node where the event happened: its adapter reaches every node's sockets.
       const target = remote ? undefined : roomsForEvent(event);
@@ -130,6 +137,19 @@ export class Gateway {
           if (socket.data?.kind === 'agent') void this.syncQueueRooms(socket, socket.data.user.id);
       }
     });
+  }
+
+  private async announceViewers(room: string): Promise<void> {
+    try {
+      const sockets = await this.io.in(room).fetchSockets();
+      const viewers = new Map<string, { id: string; name: string }>();
+      for (const s of sockets) if (s.data?.kind === 'agent') viewers.set(s.data.user.id, { id: s.data.user.id, name: s.data.user.name });
+      this.io
+        .to(room)
+        .emit('conversation:viewers', { conversationId: room.slice(CONVERSATION_ROOM.length), viewers: [...viewers.values()] });
+    } catch (err) {
+      this.deps.log.warn({ err, room }, 'could not announce who is viewing a conversation');
+    }
   }
 
   /** Keeps an agent's socket in the rooms of exactly the queues they work (membership can change live). */

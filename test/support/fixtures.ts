@@ -19,6 +19,7 @@ export const conversationAt = (at: number, over: Partial<Conversation> = {}): Co
   enqueuedAt: null,
   requiredSkills: null,
   refusedBy: [],
+  tags: [],
   firstResponseDueAt: null,
   resolutionDueAt: null,
   slaStatus: null,

@@ -20,6 +20,7 @@ export const TABLES = [
   'queue_members',
   'offers',
   'routing_events',
+  'canned_responses',
 ] as const;
 
 export type Table = (typeof TABLES)[number];

@@ -7,6 +7,9 @@ import { attachmentPart } from '../../usecases/web-chat.js';
 import { route } from '../route-kit.js';
 import type { Services } from '../services.js';
 
+const Tag = z.string().regex(/^[\p{L}\p{M}\p{N}_-]{1,32}$/u, 'tags are 1-32 letters, digits, _ and -');
+const TagsBody = z.object({ tags: z.array(Tag).max(20, 'at most 20 tags') }).strict();
+
 const ListQuery = z
   .object({
     status: z
@@ -21,6 +24,7 @@ const ListQuery = z
     queueId: z.string().max(64).optional(),
     minPriority: z.coerce.number().int().optional(),
     q: z.string().trim().min(1).max(200).optional().describe('text to find in messages'),
+    tag: Tag.optional(),
     limit: z.coerce.number().int().min(1).max(100).default(25),
     cursor: z.string().max(200).optional(),
   })
@@ -112,6 +116,7 @@ export function conversationRoutes(s: Services) {
           queueId: q.queueId,
           minPriority: q.minPriority,
           query: q.q,
+          tag: q.tag?.toLowerCase(),
         };
         if (q.assignee === 'me') filter.assigneeId = user.id;
         else if (q.assignee === 'none') filter.assigneeId = null;
@@ -208,6 +213,17 @@ export function conversationRoutes(s: Services) {
           actor: user,
           status: (body as { status: (typeof CONVERSATION_STATUSES)[number] }).status,
         }),
+      }),
+    }),
+    route({
+      method: 'post',
+      path: '/conversations/:id/tags',
+      summary: "Set a conversation's tags (replaces the list; lower-cased, duplicates dropped)",
+      tag: 'conversations',
+      role: 'agent',
+      body: TagsBody,
+      handler: async ({ user, params, body }) => ({
+        conversation: await s.tagConversation({ conversationId: params.id!, actor: user, tags: (body as z.infer<typeof TagsBody>).tags }),
       }),
     }),
     route({
