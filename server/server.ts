@@ -25,6 +25,7 @@ import { makeAuth } from './usecases/authenticate.js';
 import { makeAssignConversation } from './usecases/assign-conversation.js';
 import { makeChangeConversationStatus } from './usecases/change-conversation-status.js';
 import { makeTagConversation } from './usecases/tag-conversation.js';
+import { makeUpdateCustomer } from './usecases/update-customer.js';
 import { makeIngestMessage } from './usecases/ingest-message.js';
 import { makeManageAgentRouting } from './usecases/manage-agent-routing.js';
 import { makeManageChannelAccounts } from './usecases/manage-channel-accounts.js';
@@ -135,6 +136,7 @@ export async function startServer(config: Config, log: Logger, options: StartOpt
       assign: makeAssignConversation(deps),
       changeStatus: makeChangeConversationStatus(deps),
       tagConversation: makeTagConversation(deps),
+      updateCustomer: makeUpdateCustomer(deps),
       webChat,
       files,
       now,

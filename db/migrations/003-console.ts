@@ -1,5 +1,5 @@
-// The console's own data: canned responses (handlebars templates admins write for agents) and tags on
-// conversations (a JSON array of short labels, filterable).
+// The console's own data: canned responses (handlebars templates admins write for agents), and tags on
+// conversations and customers (JSON arrays of short labels).
 import type { Knex } from 'knex';
 
 export async function up(knex: Knex): Promise<void> {
@@ -17,9 +17,13 @@ export async function up(knex: Knex): Promise<void> {
   await knex.schema.alterTable('conversations', (t) => {
     t.text('tags').notNullable().defaultTo('[]');
   });
+  await knex.schema.alterTable('customers', (t) => {
+    t.text('tags').notNullable().defaultTo('[]');
+  });
 }
 
 export async function down(knex: Knex): Promise<void> {
-  await knex.schema.alterTable('conversations', (t) => t.dropColumn('tags'));
+  // Plain DROP COLUMN on both engines: knex would rebuild SQLite tables, which foreign keys forbid.
+  for (const table of ['customers', 'conversations']) await knex.raw('ALTER TABLE ?? DROP COLUMN ??', [table, 'tags']);
   await knex.schema.dropTableIfExists('canned_responses');
 }

@@ -10,6 +10,7 @@ export interface CustomerRow {
   attributes: string;
   value_tier: ValueTier | null;
   vip: boolean | number;
+  tags?: string; // JSON string[] (absent on a row built in memory: the column defaults to [])
   last_contact_at: number | null;
   created_at: number;
   updated_at: number;
@@ -31,6 +32,7 @@ export const toCustomer = (r: CustomerRow): Customer => ({
   attributes: parseJson(r.attributes, {}),
   valueTier: r.value_tier,
   vip: bool(r.vip),
+  tags: parseJson<string[]>(r.tags ?? '[]', []),
   lastContactAt: r.last_contact_at,
   createdAt: r.created_at,
   updatedAt: r.updated_at,
@@ -108,7 +110,15 @@ export class CustomersStore {
 
   async update(
     id: string,
-    patch: { name?: string | null; locale?: string | null; lastContactAt?: number; valueTier?: ValueTier | null; vip?: boolean },
+    patch: {
+      name?: string | null;
+      locale?: string | null;
+      lastContactAt?: number;
+      valueTier?: ValueTier | null;
+      vip?: boolean;
+      tags?: string[];
+      attributes?: Record<string, unknown>;
+    },
     now: number,
   ): Promise<void> {
     const row: Partial<CustomerRow> = { updated_at: now };
@@ -117,6 +127,8 @@ export class CustomersStore {
     if (patch.valueTier !== undefined) row.value_tier = patch.valueTier;
     if (patch.vip !== undefined) row.vip = patch.vip;
     if (patch.lastContactAt !== undefined) row.last_contact_at = patch.lastContactAt;
+    if (patch.tags !== undefined) row.tags = JSON.stringify(patch.tags);
+    if (patch.attributes !== undefined) row.attributes = JSON.stringify(patch.attributes);
     await this.db('customers').where({ id }).update(row);
   }
 

@@ -59,6 +59,8 @@ export interface Customer {
   attributes: Record<string, unknown>;
   valueTier: ValueTier | null;
   vip: boolean;
+  /** Short labels agents put on the profile. */
+  tags: string[];
   lastContactAt: number | null;
   createdAt: number;
   updatedAt: number;

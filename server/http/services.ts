@@ -7,6 +7,7 @@ import type { makeReplyToConversation } from '../usecases/reply-to-conversation.
 import type { makeAssignConversation } from '../usecases/assign-conversation.js';
 import type { makeChangeConversationStatus } from '../usecases/change-conversation-status.js';
 import type { makeTagConversation } from '../usecases/tag-conversation.js';
+import type { makeUpdateCustomer } from '../usecases/update-customer.js';
 import type { makeManageChannelAccounts } from '../usecases/manage-channel-accounts.js';
 import type { makeManageQueues } from '../usecases/manage-queues.js';
 import type { makeManageCannedResponses } from '../usecases/manage-canned-responses.js';
@@ -29,6 +30,7 @@ export interface Services {
   assign: ReturnType<typeof makeAssignConversation>;
   changeStatus: ReturnType<typeof makeChangeConversationStatus>;
   tagConversation: ReturnType<typeof makeTagConversation>;
+  updateCustomer: ReturnType<typeof makeUpdateCustomer>;
   webChat: WebChat;
   files: FileStorage;
   now: () => number;

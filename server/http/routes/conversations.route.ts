@@ -5,9 +5,9 @@ import { canViewConversation, hasRole, type Actor } from '../../domain/policy.js
 import type { ConversationCursor, ConversationFilter } from '../../../db/stores/conversations.store.js';
 import { attachmentPart } from '../../usecases/web-chat.js';
 import { route } from '../route-kit.js';
+import { Tag } from './shared-schemas.js';
 import type { Services } from '../services.js';
 
-const Tag = z.string().regex(/^[\p{L}\p{M}\p{N}_-]{1,32}$/u, 'tags are 1-32 letters, digits, _ and -');
 const TagsBody = z.object({ tags: z.array(Tag).max(20, 'at most 20 tags') }).strict();
 
 const ListQuery = z

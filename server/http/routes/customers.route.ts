@@ -1,8 +1,31 @@
 import { z } from 'zod';
 import { notFound } from '../../domain/errors.js';
 import { hasRole } from '../../domain/policy.js';
+import { VALUE_TIERS } from '../../domain/types.js';
+import type { CustomerPatch } from '../../usecases/update-customer.js';
 import { route } from '../route-kit.js';
+import { Tag } from './shared-schemas.js';
 import type { Services } from '../services.js';
+
+const AttributeKey = z.string().regex(/^[\p{L}\p{M}\p{N}_.-]{1,64}$/u, 'attribute names are 1-64 letters, digits, _ . and -');
+const CustomerPatchBody = z
+  .object({
+    name: z.string().trim().min(1).max(200).nullable().optional(),
+    locale: z
+      .string()
+      .regex(/^[a-z]{2}(-[A-Z]{2})?$/, 'a language tag such as th or en-GB')
+      .nullable()
+      .optional(),
+    tags: z.array(Tag).max(30, 'at most 30 tags').optional(),
+    attributes: z
+      .record(AttributeKey, z.union([z.string().max(1000), z.number(), z.boolean(), z.null()]))
+      .refine((a) => Object.keys(a).length <= 50, 'at most 50 attributes at once')
+      .optional(),
+    valueTier: z.enum(VALUE_TIERS).nullable().optional(),
+    vip: z.boolean().optional(),
+  })
+  .strict()
+  .refine((b) => Object.keys(b).length > 0, 'name at least one field to change');
 
 export function customerRoutes(s: Services) {
   return [
@@ -45,24 +68,12 @@ export function customerRoutes(s: Services) {
     route({
       method: 'patch',
       path: '/customers/:id',
-      summary: "Change a customer's name or language",
+      summary:
+        "Change a customer's profile: name, language, tags, custom attributes (merged; null removes); value tier and VIP (supervisors)",
       tag: 'customers',
       role: 'agent',
-      body: z
-        .object({
-          name: z.string().trim().min(1).max(200).nullable().optional(),
-          locale: z
-            .string()
-            .regex(/^[a-z]{2}(-[A-Z]{2})?$/)
-            .nullable()
-            .optional(),
-        })
-        .strict(),
-      handler: async ({ params, body }) => {
-        if (!(await s.store.customers.findById(params.id!))) throw notFound('customer');
-        await s.store.customers.update(params.id!, body as { name?: string | null; locale?: string | null }, s.now());
-        return { customer: await s.store.customers.findById(params.id!) };
-      },
+      body: CustomerPatchBody,
+      handler: async ({ user, params, body }) => ({ customer: await s.updateCustomer(user, params.id!, body as CustomerPatch) }),
     }),
   ];
 }

@@ -1,0 +1,55 @@
+// Agents keep a customer's profile right from the console: name, language, tags and custom attributes.
+// Value tier and VIP drive routing priority and are a supervisor's call. Attributes merge (null removes
+// a key); tags replace the list. One transaction, audited.
+import { forbidden, notFound } from '../domain/errors.js';
+import { hasRole, type Actor } from '../domain/policy.js';
+import type { Customer, ValueTier } from '../domain/types.js';
+import type { Deps } from './deps.js';
+
+export interface CustomerPatch {
+  name?: string | null;
+  locale?: string | null;
+  tags?: string[];
+  attributes?: Record<string, string | number | boolean | null>;
+  valueTier?: ValueTier | null;
+  vip?: boolean;
+}
+
+export function makeUpdateCustomer(deps: Deps) {
+  return async function updateCustomer(actor: Actor, customerId: string, patch: CustomerPatch): Promise<Customer> {
+    if ((patch.valueTier !== undefined || patch.vip !== undefined) && !hasRole(actor, 'supervisor')) {
+      throw forbidden('only supervisors set a customer’s value tier or VIP flag');
+    }
+    return deps.store.transaction(async (tx) => {
+      const current = await tx.customers.findById(customerId);
+      if (!current) throw notFound('customer');
+      const now = deps.now();
+      let attributes: Record<string, unknown> | undefined;
+      if (patch.attributes) {
+        attributes = { ...current.attributes };
+        for (const [key, value] of Object.entries(patch.attributes)) {
+          if (value === null) delete attributes[key];
+          else attributes[key] = value;
+        }
+      }
+      const tags = patch.tags && [...new Set(patch.tags.map((t) => t.toLowerCase()))];
+      await tx.customers.update(
+        customerId,
+        { name: patch.name, locale: patch.locale, valueTier: patch.valueTier, vip: patch.vip, tags, attributes },
+        now,
+      );
+      await tx.audit.record(
+        {
+          actorType: 'user',
+          actorId: actor.id,
+          action: 'customer.update',
+          targetType: 'customer',
+          targetId: customerId,
+          data: { fields: Object.keys(patch) },
+        },
+        now,
+      );
+      return (await tx.customers.findById(customerId))!;
+    });
+  };
+}
