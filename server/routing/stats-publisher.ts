@@ -253,7 +253,14 @@ export class StatsPublisher {
     if (!this.stopped && (this.dirty || more)) this.schedule(this.options.settleMs);
   }
 
-  private readonly thresholdOf = (queueId: string): number => this.thresholds.get(queueId) ?? 0;
+  /** A queue's service-level threshold; a queue created since the last look is looked up at once, not counted against 0 s. */
+  private readonly thresholdOf = (queueId: string): number => {
+    if (!this.thresholds.has(queueId)) {
+      this.thresholds = new Map(this.deps.snapshot().queues.map((q) => [q.id, q.serviceLevelMs]));
+      if (!this.thresholds.has(queueId)) this.thresholds.set(queueId, 0); // a deleted queue: asked once
+    }
+    return this.thresholds.get(queueId)!;
+  };
 
   /** The small number a queue goes by in deltas; never reused within the stream. */
   private refOf(queueId: string): number {

@@ -7,7 +7,9 @@ import { useConversationList } from '../hooks/useConversationList';
 import { useOpenConversation } from '../hooks/useOpenConversation';
 import { useCustomers } from '../hooks/useCustomers';
 import { newer } from '../messages';
-import { Header } from './Header';
+import { Header, type View } from './Header';
+import { SupervisorBoard } from '../board/SupervisorBoard';
+import { AdminScreens } from '../admin/AdminScreens';
 import { OfferPopup } from './OfferPopup';
 import { ConversationList } from './ConversationList';
 import { ConversationPane } from './ConversationPane';
@@ -25,6 +27,7 @@ export function Console({ session, api, onExpired, onLogout, onLocale }: Props) 
   const { socket, state, reconnects } = useAgentSocket(session.token, onExpired);
   const [filter, setFilter] = useState<AssigneeFilter>('all');
   const [selectedId, setSelectedId] = useState<string | null>(null);
+  const [view, setView] = useState<View>('inbox');
   const { id: myId, role } = session.user;
   const me = useMemo(() => ({ id: myId, role }), [myId, role]);
 
@@ -47,9 +50,28 @@ export function Console({ session, api, onExpired, onLogout, onLocale }: Props) 
 
   return (
     <div className="app">
-      <Header api={api} socket={socket} user={session.user} connection={state} onLogout={onLogout} onLocale={onLocale} />
-      <OfferPopup api={api} socket={socket} userId={session.user.id} onAccepted={setSelectedId} />
-      <div className="workspace">
+      <Header
+        view={view}
+        onView={setView}
+        api={api}
+        socket={socket}
+        user={session.user}
+        connection={state}
+        onLogout={onLogout}
+        onLocale={onLocale}
+      />
+      <OfferPopup
+        api={api}
+        socket={socket}
+        userId={session.user.id}
+        onAccepted={(id) => {
+          setView('inbox');
+          setSelectedId(id);
+        }}
+      />
+      {view === 'board' && <SupervisorBoard api={api} socket={socket} me={session.user} />}
+      {view === 'admin' && <AdminScreens api={api} me={session.user} />}
+      <div className="workspace" hidden={view !== 'inbox'}>
         <ConversationList
           state={list}
           customers={customers}

@@ -6,7 +6,17 @@ import { PresenceSwitch } from './PresenceSwitch';
 import { Avatar } from './Avatar';
 import { LanguageToggle } from './LanguageToggle';
 
+/** The console's screens: the inbox for everyone, the live board for supervisors, admin screens for admins. */
+export type View = 'inbox' | 'board' | 'admin';
+
+export function viewsFor(user: User): View[] {
+  // Supervisors see the admin screens read-only, except canned responses, which they write.
+  return user.role === 'agent' ? ['inbox'] : ['inbox', 'board', 'admin'];
+}
+
 interface Props {
+  view: View;
+  onView: (view: View) => void;
   api: Api;
   socket: AgentSocket | null;
   user: User;
@@ -15,7 +25,7 @@ interface Props {
   onLocale: (locale: Locale) => void;
 }
 
-export function Header({ api, socket, user, connection, onLogout, onLocale }: Props) {
+export function Header({ view, onView, api, socket, user, connection, onLogout, onLocale }: Props) {
   const { t } = useI18n();
   return (
     <header className="topbar">
@@ -25,6 +35,15 @@ export function Header({ api, socket, user, connection, onLogout, onLocale }: Pr
         </span>
         {t('appName')}
       </div>
+      {viewsFor(user).length > 1 && (
+        <nav className="segmented views" aria-label={t('views')}>
+          {viewsFor(user).map((v) => (
+            <button key={v} type="button" aria-pressed={view === v} onClick={() => onView(v)}>
+              {t(`view_${v}`)}
+            </button>
+          ))}
+        </nav>
+      )}
       <div className={`connection connection-${connection}`} role="status" data-state={connection}>
         <span className="dot" aria-hidden="true" />
         {t(connection)}

@@ -1,0 +1,224 @@
+// Adding a channel account and changing one. Credentials are write-only: typed here, sealed by the
+// server, never shown again (a change replaces them).
+import { useId, useState, type FormEvent } from 'react';
+import { CHANNEL_KINDS, type ChannelAccount, type ChannelKind } from '../../../server/domain/types.js';
+import { useI18n, useStrings } from '../i18n';
+import type { AccountUrls, AdminApi, Queue } from './admin-api';
+import { ErrorBanner, Field, Notice, useSubmit } from './form-kit';
+import { ADMIN_STRINGS } from './strings';
+
+interface Secret {
+  key: string;
+  value: string;
+}
+
+/** Key/value rows with masked values; only rows with a key are sent. */
+function CredentialRows({ rows, onChange, error }: { rows: Secret[]; onChange: (rows: Secret[]) => void; error?: string }) {
+  const s = useStrings(ADMIN_STRINGS);
+  const set = (i: number, patch: Partial<Secret>) => onChange(rows.map((r, k) => (k === i ? { ...r, ...patch } : r)));
+  return (
+    <div className="credential-rows">
+      {rows.map((row, i) => (
+        <div key={i} className="credential-row">
+          <input
+            aria-label={`${s('credentialName')} ${i + 1}`}
+            placeholder={s('credentialName')}
+            value={row.key}
+            onChange={(e) => set(i, { key: e.target.value })}
+          />
+          <input
+            aria-label={`${s('credentialValue')} ${i + 1}`}
+            placeholder={s('credentialValue')}
+            type="password"
+            autoComplete="off"
+            value={row.value}
+            onChange={(e) => set(i, { value: e.target.value })}
+          />
+          <button
+            type="button"
+            className="btn btn-quiet btn-small"
+            aria-label={s('removeWhat', { what: row.key || `${s('credentialName')} ${i + 1}` })}
+            onClick={() => onChange(rows.filter((_, k) => k !== i))}
+          >
+            ✕
+          </button>
+        </div>
+      ))}
+      <button type="button" className="btn btn-small" onClick={() => onChange([...rows, { key: '', value: '' }])}>
+        + {s('addCredential')}
+      </button>
+      <p className="field-hint">{s('credentialsHint')}</p>
+      {error && <p className="field-error">{error}</p>}
+    </div>
+  );
+}
+
+const credentialsOf = (rows: Secret[]) => {
+  const filled = rows.filter((r) => r.key.trim() !== '');
+  return filled.length > 0 ? Object.fromEntries(filled.map((r) => [r.key.trim(), r.value])) : undefined;
+};
+
+function QueueSelect({
+  kind,
+  queues,
+  value,
+  onChange,
+  error,
+}: {
+  kind: ChannelKind;
+  queues: Queue[];
+  value: string;
+  onChange: (id: string) => void;
+  error?: string;
+}) {
+  const s = useStrings(ADMIN_STRINGS);
+  const { t } = useI18n();
+  const serving = queues.filter((q) => q.channels.includes(kind) || q.id === value);
+  return (
+    <Field label={s('feedsQueue')} error={error} hint={s('feedsQueueHint', { channel: t(`channel_${kind}`) })}>
+      {(a11y) => (
+        <select {...a11y} value={value} onChange={(e) => onChange(e.target.value)}>
+          <option value="">{s('noQueue')}</option>
+          {serving.map((q) => (
+            <option key={q.id} value={q.id}>
+              {q.name}
+            </option>
+          ))}
+        </select>
+      )}
+    </Field>
+  );
+}
+
+interface NewProps {
+  admin: AdminApi;
+  queues: Queue[];
+  onCreated: (account: ChannelAccount, urls: AccountUrls) => void;
+  onCancel: () => void;
+}
+
+export function NewChannelAccountForm({ admin, queues, onCreated, onCancel }: NewProps) {
+  const s = useStrings(ADMIN_STRINGS);
+  const { t } = useI18n();
+  const [kind, setKind] = useState<ChannelKind>('web_chat');
+  const [name, setName] = useState('');
+  const [queueId, setQueueId] = useState('');
+  const [secrets, setSecrets] = useState<Secret[]>([]);
+  const submit = useSubmit();
+  const f = submit.fieldError;
+  const credentialsId = useId();
+  const save = async (e: FormEvent) => {
+    e.preventDefault();
+    const credentials = credentialsOf(secrets);
+    const created = await submit.run(() =>
+      admin.createAccount({ kind, name, queueId: queueId || null, ...(credentials && { credentials }) }),
+    );
+    if (created) onCreated(created.account, created.urls);
+  };
+  return (
+    <form className="admin-form" onSubmit={save} noValidate aria-label={s('newAccount')}>
+      <div className="form-body">
+        <Field label={s('channelKind')} error={f('kind')}>
+          {(a11y) => (
+            <select {...a11y} value={kind} onChange={(e) => setKind(e.target.value as ChannelKind)}>
+              {CHANNEL_KINDS.map((k) => (
+                <option key={k} value={k}>
+                  {t(`channel_${k}`)}
+                </option>
+              ))}
+            </select>
+          )}
+        </Field>
+        <Field label={s('accountName')} error={f('name')} hint={s('accountNameHint')}>
+          {(a11y) => <input {...a11y} autoComplete="off" value={name} onChange={(e) => setName(e.target.value)} />}
+        </Field>
+        <QueueSelect kind={kind} queues={queues} value={queueId} onChange={setQueueId} error={f('queueId')} />
+        {kind !== 'web_chat' && (
+          <div className="admin-field" role="group" aria-labelledby={credentialsId}>
+            <span className="label" id={credentialsId}>
+              {s('credentials')}
+            </span>
+            <CredentialRows rows={secrets} onChange={setSecrets} error={f('credentials')} />
+          </div>
+        )}
+      </div>
+      <div className="form-actions inline">
+        <ErrorBanner error={submit.error} />
+        <div className="form-buttons">
+          <button type="button" className="btn" onClick={onCancel}>
+            {s('cancel')}
+          </button>
+          <button type="submit" className="btn btn-primary" disabled={submit.busy}>
+            {submit.busy ? s('saving') : s('createAccount')}
+          </button>
+        </div>
+      </div>
+    </form>
+  );
+}
+
+interface EditProps {
+  admin: AdminApi;
+  account: ChannelAccount;
+  queues: Queue[];
+  canEdit: boolean;
+  onSaved: (account: ChannelAccount, urls: AccountUrls) => void;
+}
+
+export function EditChannelAccountForm({ admin, account, queues, canEdit, onSaved }: EditProps) {
+  const s = useStrings(ADMIN_STRINGS);
+  const [name, setName] = useState(account.name);
+  const [queueId, setQueueId] = useState(account.queueId ?? '');
+  const [active, setActive] = useState(account.active);
+  const [secrets, setSecrets] = useState<Secret[]>([]);
+  const [saved, setSaved] = useState(false);
+  const submit = useSubmit();
+  const f = submit.fieldError;
+  const credentialsId = useId();
+  const save = async (e: FormEvent) => {
+    e.preventDefault();
+    setSaved(false);
+    const credentials = credentialsOf(secrets);
+    const result = await submit.run(() =>
+      admin.updateAccount(account.id, { name, queueId: queueId || null, active, ...(credentials && { credentials }) }),
+    );
+    if (result) {
+      setSecrets([]);
+      setSaved(true);
+      onSaved(result.account, result.urls);
+    }
+  };
+  return (
+    <form className="admin-form" onSubmit={save} noValidate aria-label={s('accountSettings')}>
+      <fieldset className="form-body" disabled={!canEdit}>
+        <Field label={s('accountName')} error={f('name')}>
+          {(a11y) => <input {...a11y} value={name} onChange={(e) => setName(e.target.value)} />}
+        </Field>
+        <QueueSelect kind={account.kind} queues={queues} value={queueId} onChange={setQueueId} error={f('queueId')} />
+        <label className="check">
+          <input type="checkbox" checked={active} onChange={(e) => setActive(e.target.checked)} />
+          {s('accountActive')}
+        </label>
+        {account.kind !== 'web_chat' && (
+          <div className="admin-field" role="group" aria-labelledby={credentialsId}>
+            <span className="label" id={credentialsId}>
+              {s('replaceCredentials')}
+            </span>
+            <CredentialRows rows={secrets} onChange={setSecrets} error={f('credentials')} />
+          </div>
+        )}
+      </fieldset>
+      {canEdit && (
+        <div className="form-actions inline">
+          <ErrorBanner error={submit.error} />
+          <Notice text={saved ? s('accountSaved') : null} />
+          <div className="form-buttons">
+            <button type="submit" className="btn btn-primary" disabled={submit.busy}>
+              {submit.busy ? s('saving') : s('saveChanges')}
+            </button>
+          </div>
+        </div>
+      )}
+    </form>
+  );
+}
