@@ -34,5 +34,5 @@ if ! (echo > /dev/tcp/127.0.0.1/5432) 2>/dev/null; then
   fi
 fi
 
-npm run --silent build:ui
+# vitest's global setup builds the console once (test/support/build-ui.global.ts).
 exec npx vitest run "$@"

@@ -5,10 +5,8 @@
 // them the skill and the queue, and add a web chat account feeding the queue, whose snippet is shown
 // and copied. Canned responses are created, found, changed and deleted. The screens read in Thai.
 // Writes docs/screenshots/admin-queues.png at 1280x800.
-import { execFile } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { promisify } from 'node:util';
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { launchChromium } from './support/browser.js';
@@ -40,7 +38,6 @@ async function openAdmin(tab: string) {
 }
 
 beforeAll(async () => {
-  await promisify(execFile)(process.execPath, [path.join(ROOT, 'scripts', 'build-ui.mjs')], { cwd: ROOT });
   fs.mkdirSync(SHOTS, { recursive: true });
   fs.mkdirSync(path.dirname(DOCS_SHOT), { recursive: true });
   server = await startTestServer('sqlite');

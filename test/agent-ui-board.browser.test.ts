@@ -4,10 +4,8 @@
 // From the board the supervisor sets the agent away and reassigns the conversation; a refused
 // reassignment shows the API's reason. The board reads in Thai, fits a tablet, and the last test
 // writes docs/screenshots/supervisor-board.png from a floor with several queues and agents.
-import { execFile } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { promisify } from 'node:util';
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import type { Browser, BrowserContext, Locator, Page } from 'playwright-core';
 import { launchChromium } from './support/browser.js';
@@ -93,7 +91,6 @@ async function agentsFromApi() {
 }
 
 beforeAll(async () => {
-  await promisify(execFile)(process.execPath, [path.join(ROOT, 'scripts', 'build-ui.mjs')], { cwd: ROOT });
   fs.mkdirSync(SHOTS, { recursive: true });
   fs.mkdirSync(path.dirname(DOCS_SHOT), { recursive: true });
   server = await startTestServer('sqlite', {}, { routing: { tickMs: 50 } });

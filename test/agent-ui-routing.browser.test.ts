@@ -1,10 +1,8 @@
 // Routing as an agent sees it, in a real Chromium: set "Available" in the top bar, a visitor writes,
 // the offer pops up with the customer's name, queue and a countdown; Accept opens the conversation,
 // assigned to the agent. Screenshots land in test-results/.
-import { execFile } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { promisify } from 'node:util';
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import type { Browser } from 'playwright-core';
 import { launchChromium } from './support/browser.js';
@@ -18,7 +16,6 @@ let browser: Browser;
 const sockets: ClientSocket[] = [];
 
 beforeAll(async () => {
-  await promisify(execFile)(process.execPath, [path.join(ROOT, 'scripts', 'build-ui.mjs')], { cwd: ROOT });
   fs.mkdirSync(SHOTS, { recursive: true });
   server = await startTestServer('sqlite', {}, { routing: { tickMs: 50 } });
   browser = await launchChromium();

@@ -1,10 +1,8 @@
 // The agent console in a real Chromium against a real server: log in, see a web chat visitor's
 // message arrive live, take the conversation, reply, and watch the reply reach the visitor's socket
 // and turn "delivered". Screenshots land in test-results/ for a human to look at.
-import { execFile } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { promisify } from 'node:util';
 import zlib from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
@@ -22,7 +20,6 @@ describe('agent console in Chromium', () => {
   const sockets: ClientSocket[] = [];
 
   beforeAll(async () => {
-    await promisify(execFile)(process.execPath, [path.join(ROOT, 'scripts', 'build-ui.mjs')], { cwd: ROOT });
     fs.mkdirSync(SHOTS, { recursive: true });
     server = await startTestServer('sqlite');
     adminToken = await server.api.login();
@@ -139,6 +136,19 @@ describe('agent console in Chromium', () => {
     await page.getByRole('button', { name: 'ออกจากระบบ' }).click();
     await page.getByRole('button', { name: 'เข้าสู่ระบบ' }).waitFor();
     await page.screenshot({ path: path.join(SHOTS, 'agent-ui-login-th.png') });
+  });
+
+  test('? lists the keyboard shortcuts (outside a text field); Escape closes the list', async () => {
+    const agent = await server.api.userWithRole(adminToken, 'agent', 'Keys Agent');
+    const page = await openConsole();
+    await logIn(page, agent);
+    await page.locator('body').press('?');
+    const help = page.getByRole('dialog', { name: 'Keyboard shortcuts' });
+    await help.waitFor();
+    await expect.poll(() => help.getByText('Alt+R').isVisible()).toBe(true);
+    await expect.poll(() => help.getByText('Ctrl+Enter').isVisible()).toBe(true);
+    await page.keyboard.press('Escape');
+    await help.waitFor({ state: 'detached' });
   });
 
   test('a revoked session returns to the login page with a clear message', async () => {

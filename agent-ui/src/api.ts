@@ -1,7 +1,7 @@
 // The REST client for /api/v1. Every call carries the bearer token; a 401 anywhere ends the session
 // through one callback, so no screen has to handle it on its own.
 import type { Presence } from '../../server/domain/routing/types.js';
-import type { Conversation, ConversationSummary, Customer, CustomerIdentity, Message, User } from '../../server/domain/types.js';
+import type { Conversation, Customer, CustomerIdentity, Message, User } from '../../server/domain/types.js';
 
 export interface Session {
   token: string;
@@ -18,8 +18,6 @@ export interface ConversationDetail {
   customer: CustomerWithIdentities | null;
   messages: Message[];
 }
-
-export type AssigneeFilter = 'me' | 'none' | 'all';
 
 export class ApiError extends Error {
   constructor(
@@ -76,12 +74,6 @@ export class Api {
 
   me = () => this.json<{ user: User }>('GET', '/auth/me');
   setLocale = (locale: 'en' | 'th') => this.json<{ user: User }>('PATCH', '/auth/me', { locale });
-
-  listConversations(assignee: AssigneeFilter) {
-    const query = new URLSearchParams({ status: 'open,pending', limit: '100' });
-    if (assignee !== 'all') query.set('assignee', assignee);
-    return this.json<{ conversations: ConversationSummary[]; nextCursor: string | null }>('GET', `/conversations?${query}`);
-  }
 
   conversation = (id: string) => this.json<ConversationDetail>('GET', `/conversations/${encodeURIComponent(id)}`);
 

@@ -17,7 +17,7 @@ export interface Target {
 }
 
 const ROOT = path.resolve(import.meta.dirname, '..', '..');
-const ADMIN = { email: 'bench-admin@example.com', password: 'bench-admin-password-1' };
+export const ADMIN = { email: 'bench-admin@example.com', password: 'bench-admin-password-1' };
 
 async function call<T>(url: string, method: string, body?: unknown, token?: string): Promise<T> {
   const headers: Record<string, string> = {};

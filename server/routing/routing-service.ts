@@ -46,7 +46,8 @@ export class RoutingService {
   private readonly openQueues = new Set<string>();
   private stickyDeadlines: number[] = [];
   /** Conversation updates this service published itself (the board already counted them). */
-  private readonly ownUpdates = new Set<string>();
+  /** Counted: one conversation can have several own updates published before the first is heard back. */
+  private readonly ownUpdates = new Map<string, number>();
   private readonly sla: SlaClocks;
   private readonly sendSystemReply: ReturnType<typeof makeSendSystemReply>;
   private readonly manual: ManualControl;
@@ -258,7 +259,12 @@ export class RoutingService {
     // Heard while the board was loading, which already found it.
     if (!previous && this.board.conversation(c.id)) return;
     if (c.status === 'resolved') this.sla.drop(c.id);
-    if (this.ownUpdates.delete(c.id)) return;
+    const own = this.ownUpdates.get(c.id);
+    if (own !== undefined) {
+      if (own > 1) this.ownUpdates.set(c.id, own - 1);
+      else this.ownUpdates.delete(c.id);
+      return;
+    }
     const now = this.deps.now();
     const wasAssignedTo = previous?.assigneeId ?? null;
     // Capacity follows the assignee (manual assign, transfer, resolve).
@@ -313,6 +319,8 @@ export class RoutingService {
       { queueId: queue.id, enqueuedAt: now, priority, requiredSkills: queue.requiredSkills, refusedBy: [], ...sla },
       now,
     ))!;
+    // Agents of the queue hear that it waits there (its queue room), before any offer.
+    this.publishOwn(updated, c);
     this.board.enqueue({ ...toWaiting(updated), sticky: sticky ? { agentId: sticky, until: now + queue.stickyMs } : null });
     if (sticky) this.stickyDeadlines.push(now + queue.stickyMs);
     this.sla.track(updated, queue, now);
@@ -437,7 +445,7 @@ export class RoutingService {
 
   /** Published for sockets and stats; this service skips its own updates (the board counted them). */
   private publishOwn(conversation: Conversation, previous: Conversation): void {
-    this.ownUpdates.add(conversation.id);
+    this.ownUpdates.set(conversation.id, (this.ownUpdates.get(conversation.id) ?? 0) + 1);
     this.deps.events.publish({ type: 'conversation.updated', conversation, previous });
   }
 

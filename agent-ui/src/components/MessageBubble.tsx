@@ -1,40 +1,108 @@
-import type { Message } from '../../../server/domain/types.js';
+// One stored message: who sent it, its text and attachments, and a line with the time, the channel and
+// (for replies) the delivery state. Internal notes look different on purpose: yellow, labelled, locked.
+import type { ChannelKind, Message, MessagePart, MessageStatus } from '../../../server/domain/types.js';
 import type { Api } from '../api';
-import { useI18n } from '../i18n';
+import { useI18n, useStrings } from '../i18n';
+import { CONVERSATION_STRINGS } from '../conversation/strings';
 import { FileAttachment, ImageAttachment } from './Attachment';
 
-export function MessageBubble({ api, message: m }: { api: Api; message: Message }) {
+interface Props {
+  api: Api;
+  message: Message;
+  /** The conversation's channel (every message of a conversation travels on it). */
+  channel: ChannelKind;
+  /** "You", the customer's name, "Agent"… */
+  senderName: string;
+  /** Place in the feed, for screen readers (the timeline renders only part of it). */
+  position?: { index: number; count: number };
+  /** Offered on a reply the channel failed to deliver: sends its content again as a new message. */
+  onSendAgain?: () => void;
+}
+
+const DELIVERY_ICON: Record<MessageStatus, string> = {
+  received: '',
+  queued: '◷',
+  sent: '✓',
+  delivered: '✓✓',
+  read: '✓✓',
+  failed: '!',
+};
+
+export function MessageBubble({ api, message: m, channel, senderName, position, onSendAgain }: Props) {
   const { t, time } = useI18n();
+  const s = useStrings(CONVERSATION_STRINGS);
   const side = m.direction === 'inbound' ? 'inbound' : 'outbound';
   const kind = m.private ? 'note' : side;
+  const at = time(m.createdAt);
+  const channelName = t(`channel_${channel}`);
+  const label = m.private
+    ? s('noteLabel', { name: senderName, time: at })
+    : side === 'inbound'
+      ? s('inboundLabel', { name: senderName, time: at, channel: channelName })
+      : s('outboundLabel', { name: senderName, time: at, channel: channelName, status: t(`status_${m.status}`) });
+
   return (
-    <article className={`message message-${side}`} data-message-id={m.id} data-status={m.status}>
+    <article
+      className={`message message-${side}${m.private ? ' message-note' : ''}`}
+      data-message-id={m.id}
+      data-status={m.status}
+      aria-label={label}
+      aria-posinset={position ? position.index + 1 : undefined}
+      aria-setsize={position?.count}
+    >
+      <div className="message-sender">{senderName}</div>
       <div className={`bubble bubble-${kind}`}>
-        {m.private && <div className="note-label">{t('internalNote')}</div>}
-        {m.parts.map((part, i) => {
-          switch (part.type) {
-            case 'text':
-              return (
-                <p key={i} className="bubble-text">
-                  {part.text}
-                </p>
-              );
-            case 'image':
-              return <ImageAttachment key={i} api={api} part={part} />;
-            case 'file':
-              return <FileAttachment key={i} api={api} part={part} />;
-          }
-        })}
+        {m.private && (
+          <div className="note-label">
+            <span aria-hidden="true">🔒 </span>
+            {t('internalNote')}
+          </div>
+        )}
+        <MessageParts api={api} parts={m.parts} />
       </div>
       <div className="message-meta">
-        <time dateTime={new Date(m.createdAt).toISOString()}>{time(m.createdAt)}</time>
+        <time dateTime={new Date(m.createdAt).toISOString()} title={new Date(m.createdAt).toLocaleString()}>
+          {at}
+        </time>
+        {!m.private && <span className="message-channel">{s('via', { channel: channelName })}</span>}
         {side === 'outbound' && !m.private && (
           <span className={`delivery delivery-${m.status}`} data-delivery={m.status}>
+            {DELIVERY_ICON[m.status] && (
+              <span className="delivery-icon" aria-hidden="true">
+                {DELIVERY_ICON[m.status]}
+              </span>
+            )}
             {t(`status_${m.status}`)}
             {m.status === 'failed' && m.errorMessage && <span className="delivery-error">: {m.errorMessage}</span>}
           </span>
         )}
+        {m.status === 'failed' && onSendAgain && (
+          <button type="button" className="conv-link" aria-label={s('sendAgainLabel')} onClick={onSendAgain}>
+            {s('sendAgain')}
+          </button>
+        )}
       </div>
     </article>
+  );
+}
+
+export function MessageParts({ api, parts }: { api: Api; parts: MessagePart[] }) {
+  return (
+    <>
+      {parts.map((part, i) => {
+        switch (part.type) {
+          case 'text':
+            return (
+              <p key={i} className="bubble-text">
+                {part.text}
+              </p>
+            );
+          case 'image':
+            return <ImageAttachment key={i} api={api} part={part} />;
+          case 'file':
+            return <FileAttachment key={i} api={api} part={part} />;
+        }
+      })}
+    </>
   );
 }

@@ -1,18 +1,27 @@
-// An offered conversation: who, which channel and queue, how long they have waited, a countdown to
-// the accept deadline and a short chime. Accept assigns it and opens it; decline passes it on.
+// An offered conversation: who (a compact profile: the screen pop), which channel and queue, how long
+// they have waited, a countdown to the accept deadline and a short chime. Accept assigns it and opens
+// it; decline passes it on. The console also fills the customer panel with the offered customer.
 import { useEffect, useRef, useState } from 'react';
 import type { Offer } from '../../../server/domain/routing/types.js';
 import type { Conversation } from '../../../server/domain/types.js';
 import type { Api } from '../api';
 import { useI18n, type MessageKey } from '../i18n';
 import type { AgentSocket } from '../socket';
+import { customerApi, type ProfileWithHistory } from '../customer/customer-api';
+import { CompactProfile } from '../customer/CompactProfile';
+import { displayName } from '../hooks/useCustomers';
+import '../customer/screen-pop.css';
 
 interface Pending {
   offer: Offer;
   conversation: Conversation;
-  name: string | null;
+  /** undefined while it loads, null if it could not be read. */
+  profile: ProfileWithHistory | null | undefined;
   queueName: string | null;
 }
+
+/** The offered conversation while an offer is open (null once it is answered or gone). */
+export type ScreenPop = Pick<Conversation, 'id' | 'customerId'> | null;
 
 /** A two-note chime from the Web Audio API: no sound file to ship or load. */
 function chime(): void {
@@ -40,37 +49,49 @@ export function OfferPopup({
   socket,
   userId,
   onAccepted,
+  onScreenPop,
 }: {
   api: Api;
   socket: AgentSocket | null;
   userId: string;
   onAccepted: (id: string) => void;
+  onScreenPop: (pop: ScreenPop) => void;
 }) {
   const { t } = useI18n();
   const [pending, setPending] = useState<Pending | null>(null);
   const [now, setNow] = useState(Date.now());
   const [error, setError] = useState<string | null>(null);
   const queueNames = useRef(new Map<string, string>());
+  const offered = useRef<string | null>(null);
+  const screenPop = useRef(onScreenPop);
+  screenPop.current = onScreenPop;
 
   useEffect(() => {
     if (!socket) return;
     const onOffer = async ({ offer, conversation }: { offer: Offer; conversation: Conversation }) => {
       if (offer.agentId !== userId) return;
       setError(null);
-      setPending({ offer, conversation, name: null, queueName: queueNames.current.get(offer.queueId) ?? null });
+      setPending({ offer, conversation, profile: undefined, queueName: queueNames.current.get(offer.queueId) ?? null });
+      offered.current = conversation.id;
+      screenPop.current({ id: conversation.id, customerId: conversation.customerId });
       chime();
-      const [customer, queues] = await Promise.all([
-        api.customer(conversation.customerId).catch(() => null),
+      const [profile, queues] = await Promise.all([
+        customerApi(api)
+          .profile(conversation.customerId)
+          .catch(() => null),
         queueNames.current.size ? null : api.queues().catch(() => null),
       ]);
       for (const q of queues?.queues ?? []) queueNames.current.set(q.id, q.name);
       setPending((p) =>
-        p?.offer.conversationId === offer.conversationId
-          ? { ...p, name: customer?.customer.name ?? null, queueName: queueNames.current.get(offer.queueId) ?? null }
-          : p,
+        p?.offer.conversationId === offer.conversationId ? { ...p, profile, queueName: queueNames.current.get(offer.queueId) ?? null } : p,
       );
     };
-    const onEnded = ({ offer }: { offer: Offer }) => setPending((p) => (p?.offer.conversationId === offer.conversationId ? null : p));
+    const onEnded = ({ offer }: { offer: Offer }) => {
+      if (offered.current !== offer.conversationId) return;
+      offered.current = null;
+      setPending(null);
+      screenPop.current(null);
+    };
     socket.on('offer:new', onOffer);
     socket.on('offer:ended', onEnded);
     return () => {
@@ -93,18 +114,32 @@ export function OfferPopup({
       setError(ack.error.code === 'CONFLICT' ? t('offerGone') : ack.error.message);
       return;
     }
+    offered.current = null;
     setPending(null);
+    onScreenPop(null);
     if (kind === 'accept') onAccepted(offer.conversationId);
   };
   const total = offer.expiresAt - offer.offeredAt;
   // Clamped to the offer's length: the browser's clock may run a little behind the server's.
   const left = Math.min(total, Math.max(0, offer.expiresAt - now));
   return (
-    <div className="offer" role="alertdialog" aria-labelledby="offer-title" data-conversation-id={offer.conversationId}>
+    <div
+      className="offer offer-screen-pop"
+      role="alertdialog"
+      aria-labelledby="offer-title"
+      aria-describedby="offer-who"
+      data-conversation-id={offer.conversationId}
+    >
       <p id="offer-title" className="offer-title">
         {t('offerTitle')}
       </p>
-      <p className="offer-name">{pending.name ?? '…'}</p>
+      <div id="offer-who" className="offer-who" aria-busy={pending.profile === undefined}>
+        {pending.profile ? (
+          <CompactProfile profile={pending.profile} conversationId={conversation.id} />
+        ) : (
+          <p className="offer-name">{pending.profile === null ? displayName(null, conversation.customerId, t('visitor')) : '…'}</p>
+        )}
+      </div>
       <p className="offer-meta">
         <span className="chip">{t(`channel_${conversation.channelKind}` as MessageKey)}</span>
         {pending.queueName && <span className="chip">{pending.queueName}</span>}

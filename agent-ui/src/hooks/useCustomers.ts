@@ -1,18 +1,28 @@
 // Customers for conversations that arrived live (the list API already names the others): each is
-// read once and kept for the session.
+// read once and kept for the session. The open conversation's customer and the customer panel's
+// (after an edit) replace what was read, so a new name shows everywhere.
 import { useEffect, useState } from 'react';
 import type { Conversation } from '../../../server/domain/types.js';
 import type { Api, CustomerWithIdentities } from '../api';
 
 export type CustomerDirectory = ReadonlyMap<string, CustomerWithIdentities>;
 
-export function useCustomers(api: Api, conversations: Conversation[], open: CustomerWithIdentities | null): CustomerDirectory {
+export function useCustomers(
+  api: Api,
+  conversations: Conversation[],
+  open: CustomerWithIdentities | null,
+  panel: CustomerWithIdentities | null = null,
+): CustomerDirectory {
   const [known, setKnown] = useState<CustomerDirectory>(new Map());
   const [requested] = useState(() => new Set<string>());
 
   useEffect(() => {
-    if (open) setKnown((all) => new Map(all).set(open.id, open));
+    if (open) setKnown((all) => new Map(all).set(open.id, fresher(all.get(open.id), open)));
   }, [open]);
+
+  useEffect(() => {
+    if (panel) setKnown((all) => new Map(all).set(panel.id, fresher(all.get(panel.id), panel)));
+  }, [panel]);
 
   useEffect(() => {
     for (const { customerId } of conversations) {
@@ -32,3 +42,6 @@ export function useCustomers(api: Api, conversations: Conversation[], open: Cust
 export function displayName(customer: { name: string | null } | null | undefined, customerId: string, visitor: string): string {
   return customer?.name || `${visitor} #${customerId.slice(-4).toUpperCase()}`;
 }
+
+const fresher = (known: CustomerWithIdentities | undefined, next: CustomerWithIdentities) =>
+  known && known.updatedAt > next.updatedAt ? known : next;

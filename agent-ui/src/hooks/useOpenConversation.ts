@@ -1,11 +1,18 @@
-// The conversation on screen: its record, customer and messages, joined to its socket room, kept
-// live, and caught up after a reconnect with the messages after the last one shown.
+// The conversation on screen: its record, customer and every message (read page by page: a long
+// conversation has thousands), joined to its socket room, kept live (messages, delivery states, who
+// else is viewing or typing), and caught up after a reconnect with the messages after the last one shown.
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import type { MessageStatusEvent, TypingEvent } from '../../../server/realtime/contract.js';
 import type { Conversation, Message } from '../../../server/domain/types.js';
 import type { Api, CustomerWithIdentities } from '../api';
 import { joinRoom, type AgentSocket } from '../socket';
 import { applyStatus, mergeMessages, newer } from '../messages';
+import { MESSAGE_PAGE, messagesAfter } from '../conversation/conversation-api';
+
+export interface Person {
+  id: string;
+  name: string;
+}
 
 export interface OpenConversation {
   conversation: Conversation | null;
@@ -14,6 +21,12 @@ export interface OpenConversation {
   loading: boolean;
   error: string | null;
   customerTyping: boolean;
+  /** Others in the conversation's room, this user included (filter by id to show the others). */
+  viewers: Person[];
+  /** Agents typing in this conversation now (never this socket itself). */
+  agentsTyping: Person[];
+  /** True while the messages after the first page are still being read. */
+  loadingMore: boolean;
   /** Adds messages this console created itself (the HTTP answer may beat or trail the socket event). */
   addMessages: (messages: Message[]) => void;
   setConversation: (conversation: Conversation) => void;
@@ -29,6 +42,9 @@ export function useOpenConversation(api: Api, socket: AgentSocket | null, id: st
   const [loading, setLoading] = useState(false);
   const [error, setError] = useState<string | null>(null);
   const [customerTyping, setCustomerTyping] = useState(false);
+  const [viewers, setViewers] = useState<Person[]>([]);
+  const [agentsTyping, setAgentsTyping] = useState<Person[]>([]);
+  const [loadingMore, setLoadingMore] = useState(false);
   const lastId = useRef<string | undefined>(undefined);
 
   useEffect(() => {
@@ -41,6 +57,9 @@ export function useOpenConversation(api: Api, socket: AgentSocket | null, id: st
     setCustomer(null);
     setMessages([]);
     setCustomerTyping(false);
+    setViewers([]);
+    setAgentsTyping([]);
+    setLoadingMore(false);
     setError(null);
     if (!id) return;
     let cancelled = false;
@@ -52,6 +71,18 @@ export function useOpenConversation(api: Api, socket: AgentSocket | null, id: st
         setCustomer(detail.customer);
         setMessages((live) => mergeMessages(detail.messages, live));
         setLoading(false);
+        // The detail holds the first page (oldest first); a long conversation goes on after it.
+        const last = detail.messages.at(-1);
+        if (detail.messages.length < MESSAGE_PAGE || !last) return;
+        setLoadingMore(true);
+        messagesAfter(api, id, last.id).then(
+          (rest) => {
+            if (cancelled) return;
+            setMessages((current) => mergeMessages(current, rest));
+            setLoadingMore(false);
+          },
+          () => !cancelled && setLoadingMore(false), // a reconnect catches up from the last message shown
+        );
       },
       (err: unknown) => {
         if (cancelled) return;
@@ -84,9 +115,9 @@ export function useOpenConversation(api: Api, socket: AgentSocket | null, id: st
     handledReconnects.current = reconnects;
     if (!id) return;
     let cancelled = false;
-    api.messagesAfter(id, lastId.current).then(
-      (page) => {
-        if (!cancelled) setMessages((current) => mergeMessages(current, page.messages));
+    messagesAfter(api, id, lastId.current).then(
+      (missed) => {
+        if (!cancelled) setMessages((current) => mergeMessages(current, missed));
       },
       () => undefined, // the next reconnect tries again; a 401 already ended the session
     );
@@ -99,10 +130,17 @@ export function useOpenConversation(api: Api, socket: AgentSocket | null, id: st
   useEffect(() => {
     if (!socket || !id) return;
     let typingTimer: ReturnType<typeof setTimeout> | undefined;
+    const agentTimers = new Map<string, ReturnType<typeof setTimeout>>();
+    const agentStopped = (userId: string) => {
+      clearTimeout(agentTimers.get(userId));
+      agentTimers.delete(userId);
+      setAgentsTyping((current) => (current.some((a) => a.id === userId) ? current.filter((a) => a.id !== userId) : current));
+    };
     const onMessage = (m: Message) => {
       if (m.conversationId !== id) return;
       setMessages((current) => mergeMessages(current, [m]));
       if (m.direction === 'inbound') setCustomerTyping(false);
+      else if (m.senderId) agentStopped(m.senderId);
     };
     const onStatus = (event: MessageStatusEvent) => {
       if (event.conversationId === id) setMessages((current) => applyStatus(current, event));
@@ -111,17 +149,35 @@ export function useOpenConversation(api: Api, socket: AgentSocket | null, id: st
       if (c.id === id) setConversationState((current) => (current ? newer(current, c) : c));
     };
     const onTyping = (event: TypingEvent) => {
-      if (event.conversationId !== id || event.from !== 'customer') return;
+      if (event.conversationId !== id) return;
+      if (event.from === 'agent') {
+        const userId = event.userId;
+        if (!userId) return;
+        agentStopped(userId);
+        if (!event.typing) return;
+        setAgentsTyping((current) => [...current, { id: userId, name: event.name ?? '' }]);
+        agentTimers.set(
+          userId,
+          setTimeout(() => agentStopped(userId), TYPING_TIMEOUT_MS),
+        );
+        return;
+      }
       clearTimeout(typingTimer);
       setCustomerTyping(event.typing);
       if (event.typing) typingTimer = setTimeout(() => setCustomerTyping(false), TYPING_TIMEOUT_MS);
+    };
+    const onViewers = (event: { conversationId: string; viewers: Person[] }) => {
+      if (event.conversationId === id) setViewers(event.viewers);
     };
     socket.on('message:created', onMessage);
     socket.on('message:status', onStatus);
     socket.on('conversation:updated', onUpdated);
     socket.on('typing', onTyping);
+    socket.on('conversation:viewers', onViewers);
     return () => {
       clearTimeout(typingTimer);
+      for (const timer of agentTimers.values()) clearTimeout(timer);
+      socket.off('conversation:viewers', onViewers);
       socket.off('message:created', onMessage);
       socket.off('message:status', onStatus);
       socket.off('conversation:updated', onUpdated);
@@ -129,7 +185,19 @@ export function useOpenConversation(api: Api, socket: AgentSocket | null, id: st
     };
   }, [socket, id]);
 
-  const addMessages = useCallback((added: Message[]) => setMessages((current) => mergeMessages(current, added)), []);
+  // Only this conversation's: a send finishing after the agent moved on must not land in another list.
+  const openId = useRef(id);
+  openId.current = id;
+  const addMessages = useCallback(
+    (added: Message[]) =>
+      setMessages((current) =>
+        mergeMessages(
+          current,
+          added.filter((m) => m.conversationId === openId.current),
+        ),
+      ),
+    [],
+  );
   const setConversation = useCallback(
     (c: Conversation) => setConversationState((current) => (current && current.id === c.id ? newer(current, c) : current)),
     [],
@@ -145,6 +213,9 @@ export function useOpenConversation(api: Api, socket: AgentSocket | null, id: st
     loading,
     error,
     customerTyping,
+    viewers: current ? viewers : [],
+    agentsTyping: current ? agentsTyping : [],
+    loadingMore,
     addMessages,
     setConversation,
   };

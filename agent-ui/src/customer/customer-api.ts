@@ -1,0 +1,50 @@
+// The customer profile's calls, typed, on top of Api.json: a profile with its whole history, the
+// profile patch, the customer search and a past conversation's messages.
+import type { Conversation, Customer, CustomerIdentity, Message, ValueTier } from '../../../server/domain/types.js';
+import type { Api } from '../api';
+
+export interface CustomerProfile extends Customer {
+  identities: CustomerIdentity[];
+}
+
+export interface ProfileWithHistory {
+  customer: CustomerProfile;
+  /** Every conversation on every channel, newest first (agents: their own and unassigned ones). */
+  conversations: Conversation[];
+}
+
+export type AttributeValue = string | number | boolean | null;
+
+/** `PATCH /customers/:id`: attributes merge (null removes a key); value tier and VIP are for supervisors. */
+export interface CustomerPatch {
+  name?: string | null;
+  locale?: string | null;
+  tags?: string[];
+  attributes?: Record<string, AttributeValue>;
+  valueTier?: ValueTier | null;
+  vip?: boolean;
+}
+
+const at = (id: string) => encodeURIComponent(id);
+
+// One request per customer at a time: the offer pop-up and the customer panel ask for the same
+// profile at the same moment when a conversation is offered.
+const inFlight = new WeakMap<Api, Map<string, Promise<ProfileWithHistory>>>();
+
+export const customerApi = (api: Api) => ({
+  profile(id: string): Promise<ProfileWithHistory> {
+    let mine = inFlight.get(api);
+    if (!mine) inFlight.set(api, (mine = new Map()));
+    const running = mine.get(id);
+    if (running) return running;
+    const request = api.json<ProfileWithHistory>('GET', `/customers/${at(id)}`).finally(() => mine.delete(id));
+    mine.set(id, request);
+    return request;
+  },
+  update: (id: string, patch: CustomerPatch) => api.json<{ customer: Customer }>('PATCH', `/customers/${at(id)}`, patch),
+  search: (q: string, limit = 6) =>
+    api.json<{ customers: Customer[]; nextCursor: string | null }>('GET', `/customers?${new URLSearchParams({ q, limit: String(limit) })}`),
+  messages: (conversationId: string) => api.json<{ messages: Message[] }>('GET', `/conversations/${at(conversationId)}/messages?limit=200`),
+});
+
+export type CustomerApi = ReturnType<typeof customerApi>;
