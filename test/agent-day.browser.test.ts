@@ -57,14 +57,14 @@ test(
     const queue = (await post('/queues', { name: 'ฝ่ายบริการลูกค้า', channels: ['web_chat'], offerTimeoutMs: 120_000, wrapUpMs: 0 })).queue;
     const account = (await post('/channel-accounts', { kind: 'web_chat', name: 'ร้านขนมบ้านสวน', queueId: queue.id })).account;
     const user = async (role: 'agent' | 'supervisor', name: string, email: string) => {
-    const password = 'a-long-enough-password';
-    const { id } = (await post('/users', { email, name, role, password })).user as { id: string };
-    const token = await server.api.login(email, password);
-    // They work in Thai: the choice is stored on the user and the console follows it at login.
-    expect((await server.api.request('PATCH', '/api/v1/auth/me', { token, body: { locale: 'th' } })).status).toBe(200);
-    return { id, email, password, token };
-  };
-  const agent = await user('agent', 'นิรันดร์ ใจเย็น', 'niran@example.co.th');
+      const password = 'a-long-enough-password';
+      const { id } = (await post('/users', { email, name, role, password })).user as { id: string };
+      const token = await server.api.login(email, password);
+      // They work in Thai: the choice is stored on the user and the console follows it at login.
+      expect((await server.api.request('PATCH', '/api/v1/auth/me', { token, body: { locale: 'th' } })).status).toBe(200);
+      return { id, email, password, token };
+    };
+    const agent = await user('agent', 'นิรันดร์ ใจเย็น', 'niran@example.co.th');
     await server.api.request('PATCH', `/api/v1/users/${agent.id}/routing`, { token: admin, body: { queueIds: [queue.id] } });
     const supervisor = await user('supervisor', 'อนงค์ หัวหน้าทีม', 'anong@example.co.th');
     await post(
@@ -156,7 +156,7 @@ test(
     await board.screenshot({ path: path.join(SHOTS, '4-board-th.png') });
 
     // What the customer saw: their question and the two replies, never the note.
-    const [{ id }] = await resolved();
+    const id = (await resolved())[0]!.id;
     const messages = (await server.api.request('GET', `/api/v1/conversations/${id}/messages`, { token: admin })).body.messages as {
       text: string;
       private: boolean;

@@ -283,7 +283,9 @@ describe('conversation view in Chromium', () => {
           providerMessageId: inbound ? `long-${i}` : null,
           status: inbound ? 'received' : 'delivered',
         },
-        first.createdAt + i,
+        // All in the first message's millisecond (ordered by their time-ordered ids), so a message
+        // sent live a moment later is always the newest, however fast this setup runs.
+        first.createdAt,
       );
     }
     await server.api.request('POST', `/api/v1/conversations/${visitor.conversationId}/assign`, {

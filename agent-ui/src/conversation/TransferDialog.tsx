@@ -2,12 +2,13 @@
 // note) or to a queue that serves its channel (unassigned, offered afresh). Agents cannot list their
 // colleagues (GET /users is for supervisors), so for them the dialog offers queues and says why.
 // A modal <dialog>: focus stays inside, Escape cancels; a refusal from the API stays on screen.
-import { useEffect, useId, useRef, useState } from 'react';
+import { useEffect, useState } from 'react';
 import { PRESENCES, type Presence } from '../../../server/domain/routing/types.js';
 import type { Conversation, User } from '../../../server/domain/types.js';
 import type { Api } from '../api';
+import { TransferForm, useTransferState, type TransferClasses } from '../components/TransferForm';
 import { useI18n, useStrings } from '../i18n';
-import { colleagues, presences, queues, transfer, type QueueChoice, type TransferTarget } from './conversation-api';
+import { colleagues, presences, queues, transfer, type QueueChoice } from './conversation-api';
 import { CONVERSATION_STRINGS } from './strings';
 
 interface Props {
@@ -19,25 +20,22 @@ interface Props {
   onClose: () => void;
 }
 
+const CLASSES: TransferClasses = {
+  dialog: 'conv-dialog',
+  choice: 'conv-dialog-choice',
+  radio: 'conv-radio',
+  field: 'conv-field',
+  actions: 'conv-dialog-actions',
+};
+
 export function TransferDialog({ api, conversation, customerName, me, onTransferred, onClose }: Props) {
   const s = useStrings(CONVERSATION_STRINGS);
   const { t } = useI18n();
-  const ids = useId();
-  const ref = useRef<HTMLDialogElement>(null);
   const [people, setPeople] = useState<User[] | null | undefined>(undefined); // null: may not list them
   const [presenceOf, setPresenceOf] = useState<ReadonlyMap<string, Presence>>(new Map());
   const [queueList, setQueueList] = useState<QueueChoice[]>([]);
-  const [mode, setMode] = useState<'agent' | 'queue'>('queue');
-  const [agentId, setAgentId] = useState('');
-  const [queueId, setQueueId] = useState('');
-  const [note, setNote] = useState('');
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<string | null>(null);
-
-  useEffect(() => {
-    const dialog = ref.current;
-    if (dialog && !dialog.open) dialog.showModal();
-  }, []);
+  const state = useTransferState('queue');
+  const { setMode, setAgentId, setQueueId, setError } = state;
 
   useEffect(() => {
     let cancelled = false;
@@ -66,96 +64,37 @@ export function TransferDialog({ api, conversation, customerName, me, onTransfer
     return () => {
       cancelled = true;
     };
-  }, [api, me.id, conversation.assigneeId, conversation.channelKind, conversation.queueId]);
+  }, [api, me.id, conversation.assigneeId, conversation.channelKind, conversation.queueId, setMode, setAgentId, setQueueId, setError]);
 
-  const target: TransferTarget | null =
-    mode === 'agent' ? (agentId ? { toAgentId: agentId } : null) : queueId ? { toQueueId: queueId } : null;
-
-  const submit = async () => {
-    if (!target) return;
-    setBusy(true);
-    setError(null);
-    try {
-      const { conversation: moved } = await transfer(api, conversation.id, target, note.trim() || undefined);
-      onTransferred(moved);
-      ref.current?.close();
-    } catch (err) {
-      setError(s('transferFailed', { error: err instanceof Error ? err.message : String(err) }));
-      setBusy(false);
-    }
-  };
-
-  const canPickAgent = people !== null && people !== undefined;
   return (
-    <dialog ref={ref} className="conv-dialog" aria-labelledby={`${ids}-title`} onClose={onClose}>
-      <form
-        onSubmit={(e) => {
-          e.preventDefault();
-          void submit();
-        }}
-      >
-        <h2 id={`${ids}-title`}>{s('transferTitle')}</h2>
-        <p className="conv-dialog-subject">{customerName}</p>
-        <fieldset className="conv-dialog-choice">
-          <legend className="visually-hidden">{s('transferTitle')}</legend>
-          {canPickAgent && (
-            <>
-              <label className="conv-radio">
-                <input type="radio" name="transfer-mode" checked={mode === 'agent'} onChange={() => setMode('agent')} />
-                {s('toAgent')}
-              </label>
-              <select
-                aria-label={s('targetAgent')}
-                value={agentId}
-                disabled={mode !== 'agent' || people.length === 0}
-                onChange={(e) => setAgentId(e.target.value)}
-              >
-                {people.length === 0 && <option value="">{s('noOtherAgents')}</option>}
-                {people.map((u) => (
-                  <option key={u.id} value={u.id}>
-                    {`${u.name} · ${t(`presence_${presenceOf.get(u.id) ?? 'offline'}`)}`}
-                  </option>
-                ))}
-              </select>
-            </>
-          )}
-          <label className="conv-radio">
-            <input type="radio" name="transfer-mode" checked={mode === 'queue'} onChange={() => setMode('queue')} />
-            {s('toQueue')}
-          </label>
-          <select
-            aria-label={s('targetQueue')}
-            value={queueId}
-            disabled={mode !== 'queue' || queueList.length === 0}
-            onChange={(e) => setQueueId(e.target.value)}
-          >
-            {queueList.length === 0 && <option value="">{s('noQueues')}</option>}
-            {queueList.map((q) => (
-              <option key={q.id} value={q.id}>
-                {q.name}
-              </option>
-            ))}
-          </select>
-          {people === null && <p className="muted conv-dialog-hint">{s('agentsUnavailable')}</p>}
-        </fieldset>
-        <label className="conv-field">
-          {s('transferNote')}
-          <textarea rows={2} maxLength={5000} value={note} onChange={(e) => setNote(e.target.value)} />
-        </label>
-        {error && (
-          <p className="banner banner-error" role="alert">
-            {error}
-          </p>
-        )}
-        <div className="conv-dialog-actions">
-          <button type="button" className="btn btn-quiet" onClick={() => ref.current?.close()}>
-            {s('cancel')}
-          </button>
-          <button type="submit" className="btn btn-primary" disabled={busy || !target}>
-            {busy ? s('transferring') : s('confirmTransfer')}
-          </button>
-        </div>
-      </form>
-    </dialog>
+    <TransferForm
+      state={state}
+      labels={{
+        title: s('transferTitle'),
+        toAgent: s('toAgent'),
+        targetAgent: s('targetAgent'),
+        noAgents: s('noOtherAgents'),
+        toQueue: s('toQueue'),
+        targetQueue: s('targetQueue'),
+        noQueues: s('noQueues'),
+        note: s('transferNote'),
+        cancel: s('cancel'),
+        confirm: s('confirmTransfer'),
+        busy: s('transferring'),
+        failed: (error) => s('transferFailed', { error }),
+      }}
+      classes={CLASSES}
+      radioName="transfer-mode"
+      subject={<p className="conv-dialog-subject">{customerName}</p>}
+      // Until the colleagues are read, and when they may not be listed, only queues are offered.
+      agents={people?.map((u) => ({ id: u.id, label: `${u.name} · ${t(`presence_${presenceOf.get(u.id) ?? 'offline'}`)}` })) ?? null}
+      queues={queueList}
+      hint={people === null && <p className="muted conv-dialog-hint">{s('agentsUnavailable')}</p>}
+      onTransfer={async (target, note) => {
+        const { conversation: moved } = await transfer(api, conversation.id, target, note);
+        onTransferred(moved);
+      }}
+      onClose={onClose}
+    />
   );
 }
