@@ -117,11 +117,9 @@ async function main(): Promise<void> {
       acks.push(send(`bench ${seq} ${Date.now()} m`));
     }
     await Promise.all(acks);
-    await page.waitForFunction(
-      (n) => (window as unknown as { benchSeen: Map<number, number> }).benchSeen.size >= n,
-      total,
-      { timeout: 30_000 },
-    ).catch(() => undefined);
+    await page
+      .waitForFunction((n) => (window as unknown as { benchSeen: Map<number, number> }).benchSeen.size >= n, total, { timeout: 30_000 })
+      .catch(() => undefined);
     const latencies = await page.evaluate(() => [...(window as unknown as { benchSeen: Map<number, number> }).benchSeen.values()]);
     const domRows = await page.locator('.messages > *, [role="log"] > *').count();
     await context.close();
