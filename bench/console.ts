@@ -64,7 +64,8 @@ async function main(): Promise<void> {
       visitor.once('connect', resolve);
       visitor.once('connect_error', reject);
     });
-    const send = (text: string) => visitor.timeout(10_000).emitWithAck('visitor:send', { clientMessageId: text, text });
+    let sent = 0;
+    const send = (text: string) => visitor.timeout(10_000).emitWithAck('visitor:send', { clientMessageId: `b${sent++}`, text });
     await send('bench 0 0 hello');
 
     // Cold loads: a fresh context (no cache) each time, signed in through storage as after a login.
@@ -79,7 +80,7 @@ async function main(): Promise<void> {
       await page.evaluate((s) => sessionStorage.setItem('omnidesk.session', JSON.stringify(s)), login);
       await page.goto(target.url);
       await page.locator('.connection[data-state="connected"]').waitFor();
-      await page.getByText('bench 0 0 hello').first().waitFor();
+      await page.getByText('Visitor 1').first().waitFor({ timeout: 10_000 });
       interactive.push(await page.evaluate(() => performance.now()));
       await context.close();
     }
@@ -91,8 +92,8 @@ async function main(): Promise<void> {
     await page.evaluate((s) => sessionStorage.setItem('omnidesk.session', JSON.stringify(s)), login);
     await page.goto(target.url);
     await page.locator('.connection[data-state="connected"]').waitFor();
-    await page.getByText('bench 0 0 hello').first().click();
-    await page.locator('.messages, [role="log"]').first().getByText('bench 0 0 hello').waitFor();
+    await page.getByText('Visitor 1').first().click();
+    await page.getByRole('feed', { name: 'Messages' }).getByText('bench 0 0 hello').waitFor();
     await page.evaluate(() => {
       const seen = new Map<number, number>();
       (window as unknown as { benchSeen: Map<number, number> }).benchSeen = seen;
@@ -121,7 +122,7 @@ async function main(): Promise<void> {
       .waitForFunction((n) => (window as unknown as { benchSeen: Map<number, number> }).benchSeen.size >= n, total, { timeout: 30_000 })
       .catch(() => undefined);
     const latencies = await page.evaluate(() => [...(window as unknown as { benchSeen: Map<number, number> }).benchSeen.values()]);
-    const domRows = await page.locator('.messages > *, [role="log"] > *').count();
+    const domRows = await page.locator('.timeline-row').count();
     await context.close();
     visitor.close();
 
