@@ -5,11 +5,11 @@
 // keeps only a bounded number of rows in the DOM. Screenshot: docs/screenshots/conversation.png.
 import fs from 'node:fs';
 import path from 'node:path';
-import zlib from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import type { Message } from '../server/domain/types.js';
 import { launchChromium } from './support/browser.js';
+import { gradientPng } from './support/scenario.js';
 import { connect, startTestServer, type ClientSocket, type TestServer } from './support/harness.js';
 
 const ROOT = path.resolve(import.meta.dirname, '..');
@@ -180,7 +180,11 @@ describe('conversation view in Chromium', () => {
     await page.screenshot({ path: path.join(SHOTS, 'conversation-upload-errors.png') });
     await tooLarge.getByRole('button', { name: 'Dismiss' }).click();
     await refused.getByRole('button', { name: 'Dismiss' }).click();
-    await fileInput.setInputFiles({ name: 'parcel-label.png', mimeType: 'image/png', buffer: pngOf(180, 110) });
+    await fileInput.setInputFiles({
+      name: 'parcel-label.png',
+      mimeType: 'image/png',
+      buffer: gradientPng(180, 110, [230, 200, 120], [170, 170, 200]),
+    });
     // Enter while the file still uploads: the message goes once the upload is done.
     await box.fill('This is the label we printed for you.');
     await box.press('Enter');
@@ -349,34 +353,4 @@ function exeBytes(): Buffer {
   bytes.writeUInt32LE(0x80, 0x3c);
   bytes.write('PE\0\0', 0x80, 'latin1');
   return bytes;
-}
-
-/** A real PNG with a soft gradient. */
-function pngOf(width: number, height: number): Buffer {
-  const rows = Buffer.alloc((width * 3 + 1) * height);
-  for (let y = 0; y < height; y++) {
-    const row = y * (width * 3 + 1);
-    for (let x = 0; x < width; x++) {
-      const mix = (x + y) / (width + height);
-      rows.set([Math.round(230 - 60 * mix), Math.round(200 - 30 * mix), Math.round(120 + 80 * mix)], row + 1 + x * 3);
-    }
-  }
-  const chunk = (type: string, data: Buffer) => {
-    const body = Buffer.concat([Buffer.from(type, 'ascii'), data]);
-    const length = Buffer.alloc(4);
-    length.writeUInt32BE(data.length);
-    const crc = Buffer.alloc(4);
-    crc.writeUInt32BE(zlib.crc32(body));
-    return Buffer.concat([length, body, crc]);
-  };
-  const header = Buffer.alloc(13);
-  header.writeUInt32BE(width, 0);
-  header.writeUInt32BE(height, 4);
-  header.set([8, 2, 0, 0, 0], 8);
-  return Buffer.concat([
-    Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
-    chunk('IHDR', header),
-    chunk('IDAT', zlib.deflateSync(rows)),
-    chunk('IEND', Buffer.alloc(0)),
-  ]);
 }

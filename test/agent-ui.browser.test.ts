@@ -3,10 +3,10 @@
 // and turn "delivered". Screenshots land in test-results/ for a human to look at.
 import fs from 'node:fs';
 import path from 'node:path';
-import zlib from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { launchChromium } from './support/browser.js';
+import { gradientPng } from './support/scenario.js';
 import { connect, startTestServer, type ClientSocket, type TestServer } from './support/harness.js';
 
 const ROOT = path.resolve(import.meta.dirname, '..');
@@ -96,7 +96,13 @@ describe('agent console in Chromium', () => {
     expect(await composer.inputValue()).toBe('');
 
     // The visitor sends a photo and a text file: the console loads both with the agent's token.
-    const photo = await uploadAsVisitor(accountId, visitor.token, 'parcel.png', 'image/png', pngOf(240, 150));
+    const photo = await uploadAsVisitor(
+      accountId,
+      visitor.token,
+      'parcel.png',
+      'image/png',
+      gradientPng(240, 150, [120, 160, 210], [210, 220, 170]),
+    );
     const label = await uploadAsVisitor(accountId, visitor.token, 'order.txt', 'text/plain', Buffer.from('Order TH123\n'));
     const withFiles = await visitorSocket.emitWithAck('visitor:send', {
       clientMessageId: 'ui-2',
@@ -209,33 +215,3 @@ describe('agent console in Chromium', () => {
     return ((await res.json()) as { attachment: { id: string } }).attachment.id;
   }
 });
-
-/** A real PNG: a calm diagonal gradient, so the screenshot shows an image rather than a speck. */
-function pngOf(width: number, height: number): Buffer {
-  const rows = Buffer.alloc((width * 3 + 1) * height);
-  for (let y = 0; y < height; y++) {
-    const row = y * (width * 3 + 1);
-    for (let x = 0; x < width; x++) {
-      const mix = (x + y) / (width + height);
-      rows.set([Math.round(120 + 90 * mix), Math.round(160 + 60 * mix), Math.round(210 - 40 * mix)], row + 1 + x * 3);
-    }
-  }
-  const chunk = (type: string, data: Buffer) => {
-    const body = Buffer.concat([Buffer.from(type, 'ascii'), data]);
-    const length = Buffer.alloc(4);
-    length.writeUInt32BE(data.length);
-    const crc = Buffer.alloc(4);
-    crc.writeUInt32BE(zlib.crc32(body));
-    return Buffer.concat([length, body, crc]);
-  };
-  const header = Buffer.alloc(13);
-  header.writeUInt32BE(width, 0);
-  header.writeUInt32BE(height, 4);
-  header.set([8, 2, 0, 0, 0], 8); // 8-bit RGB
-  return Buffer.concat([
-    Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
-    chunk('IHDR', header),
-    chunk('IDAT', zlib.deflateSync(rows)),
-    chunk('IEND', Buffer.alloc(0)),
-  ]);
-}

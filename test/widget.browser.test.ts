@@ -3,10 +3,10 @@
 // the page and finds the same conversation, and sends a photo. Screenshots go to test-results/widget/.
 import fs from 'node:fs';
 import path from 'node:path';
-import zlib from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { launchChromium } from './support/browser.js';
+import { rgbPng } from './support/scenario.js';
 import type { Message } from '../server/domain/types.js';
 import { connect, nextEvent, startTestServer, type ClientSocket, type TestServer } from './support/harness.js';
 
@@ -229,39 +229,9 @@ describe('web chat widget in a real browser', () => {
 
 /** A 160×100 PNG (a pink cake on a cream background), encoded here so the test needs no fixture file. */
 function cakePhoto(): Buffer {
-  const width = 160;
-  const height = 100;
-  const raw = Buffer.alloc((width * 3 + 1) * height);
-  for (let y = 0; y < height; y++) {
-    for (let x = 0; x < width; x++) {
-      const cake = x > 40 && x < 120 && y > 35 && y < 85;
-      const icing = cake && y < 48;
-      const [r, g, b] = icing ? [255, 255, 255] : cake ? [236, 72, 153] : [254, 243, 199];
-      raw.set([r, g, b], y * (width * 3 + 1) + 1 + x * 3);
-    }
-  }
-  const header = Buffer.alloc(13);
-  header.writeUInt32BE(width, 0);
-  header.writeUInt32BE(height, 4);
-  header.set([8, 2, 0, 0, 0], 8); // 8-bit RGB
-  const signature = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
-  return Buffer.concat([signature, pngChunk('IHDR', header), pngChunk('IDAT', zlib.deflateSync(raw)), pngChunk('IEND', Buffer.alloc(0))]);
-}
-
-function pngChunk(type: string, data: Buffer): Buffer {
-  const body = Buffer.concat([Buffer.from(type, 'ascii'), data]);
-  const length = Buffer.alloc(4);
-  length.writeUInt32BE(data.length);
-  const crc = Buffer.alloc(4);
-  crc.writeUInt32BE(crc32(body));
-  return Buffer.concat([length, body, crc]);
-}
-
-function crc32(bytes: Buffer): number {
-  let crc = ~0;
-  for (const byte of bytes) {
-    crc ^= byte;
-    for (let k = 0; k < 8; k++) crc = crc & 1 ? (crc >>> 1) ^ 0xedb88320 : crc >>> 1;
-  }
-  return ~crc >>> 0;
+  return rgbPng(160, 100, (x, y) => {
+    const cake = x > 40 && x < 120 && y > 35 && y < 85;
+    const icing = cake && y < 48;
+    return icing ? [255, 255, 255] : cake ? [236, 72, 153] : [254, 243, 199];
+  });
 }

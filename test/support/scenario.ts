@@ -1,5 +1,6 @@
 // Small building blocks shared by the security and bad-input tests: a conversation opened by a real
 // visitor over socket.io, multipart uploads over real HTTP, and a few file samples.
+import zlib from 'node:zlib';
 import { connect, type ClientSocket, type TestServer } from './harness.js';
 
 export interface OpenedConversation {
@@ -80,4 +81,38 @@ export function pngOfSize(size: number): Buffer {
   const b = Buffer.alloc(size);
   PNG_1X1.copy(b, 0, 0, Math.min(PNG_1X1.length, size));
   return b;
+}
+
+/** A real 8-bit RGB PNG of `width`×`height`, each pixel's colour from `colorAt` (encoded here: no fixture files). */
+export function rgbPng(width: number, height: number, colorAt: (x: number, y: number) => [number, number, number]): Buffer {
+  const rows = Buffer.alloc((width * 3 + 1) * height); // each row: filter byte 0, then RGB
+  for (let y = 0; y < height; y++) {
+    for (let x = 0; x < width; x++) rows.set(colorAt(x, y), y * (width * 3 + 1) + 1 + x * 3);
+  }
+  const chunk = (type: string, data: Buffer) => {
+    const body = Buffer.concat([Buffer.from(type, 'ascii'), data]);
+    const length = Buffer.alloc(4);
+    length.writeUInt32BE(data.length);
+    const crc = Buffer.alloc(4);
+    crc.writeUInt32BE(zlib.crc32(body));
+    return Buffer.concat([length, body, crc]);
+  };
+  const header = Buffer.alloc(13);
+  header.writeUInt32BE(width, 0);
+  header.writeUInt32BE(height, 4);
+  header.set([8, 2, 0, 0, 0], 8); // 8-bit RGB
+  return Buffer.concat([
+    Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
+    chunk('IHDR', header),
+    chunk('IDAT', zlib.deflateSync(rows)),
+    chunk('IEND', Buffer.alloc(0)),
+  ]);
+}
+
+/** A real PNG with a diagonal gradient from one colour to another. */
+export function gradientPng(width: number, height: number, from: [number, number, number], to: [number, number, number]): Buffer {
+  return rgbPng(width, height, (x, y) => {
+    const mix = (x + y) / (width + height);
+    return [0, 1, 2].map((i) => Math.round(from[i]! + (to[i]! - from[i]!) * mix)) as [number, number, number];
+  });
 }

@@ -4,7 +4,7 @@ import { useRef, useState, type FormEvent } from 'react';
 import type { User } from '../../../server/domain/types.js';
 import { useStrings } from '../i18n';
 import type { AdminApi, CannedResponse, CannedResponseBody } from './admin-api';
-import { ErrorBanner, Field, useSubmit } from './form-kit';
+import { FormActions, Field, useSubmit } from './form-kit';
 import { ADMIN_STRINGS } from './strings';
 
 export const DEFAULT_PLACEHOLDERS = [
@@ -129,21 +129,7 @@ export function CannedResponseForm({ admin, me, item, placeholders, canEdit, onS
           <p className="preview-text">{previewOf(form.body, sample)}</p>
         </div>
       )}
-      {canEdit && (
-        <div className="form-actions inline">
-          <ErrorBanner error={submit.error} />
-          <div className="form-buttons">
-            {onCancel && (
-              <button type="button" className="btn" onClick={onCancel}>
-                {s('cancel')}
-              </button>
-            )}
-            <button type="submit" className="btn btn-primary" disabled={submit.busy}>
-              {submit.busy ? s('saving') : item ? s('saveChanges') : s('createCanned')}
-            </button>
-          </div>
-        </div>
-      )}
+      {canEdit && <FormActions submit={submit} label={item ? s('saveChanges') : s('createCanned')} onCancel={onCancel} />}
     </form>
   );
 }

@@ -4,7 +4,7 @@ import { useId, useState, type FormEvent } from 'react';
 import { CHANNEL_KINDS, type ChannelAccount, type ChannelKind } from '../../../server/domain/types.js';
 import { useI18n, useStrings } from '../i18n';
 import type { AccountUrls, AdminApi, Queue } from './admin-api';
-import { ErrorBanner, Field, Notice, useSubmit } from './form-kit';
+import { FormActions, Field, useSubmit } from './form-kit';
 import { ADMIN_STRINGS } from './strings';
 
 interface Secret {
@@ -142,17 +142,7 @@ export function NewChannelAccountForm({ admin, queues, onCreated, onCancel }: Ne
           </div>
         )}
       </div>
-      <div className="form-actions inline">
-        <ErrorBanner error={submit.error} />
-        <div className="form-buttons">
-          <button type="button" className="btn" onClick={onCancel}>
-            {s('cancel')}
-          </button>
-          <button type="submit" className="btn btn-primary" disabled={submit.busy}>
-            {submit.busy ? s('saving') : s('createAccount')}
-          </button>
-        </div>
-      </div>
+      <FormActions submit={submit} label={s('createAccount')} onCancel={onCancel} />
     </form>
   );
 }
@@ -208,17 +198,7 @@ export function EditChannelAccountForm({ admin, account, queues, canEdit, onSave
           </div>
         )}
       </fieldset>
-      {canEdit && (
-        <div className="form-actions inline">
-          <ErrorBanner error={submit.error} />
-          <Notice text={saved ? s('accountSaved') : null} />
-          <div className="form-buttons">
-            <button type="submit" className="btn btn-primary" disabled={submit.busy}>
-              {submit.busy ? s('saving') : s('saveChanges')}
-            </button>
-          </div>
-        </div>
-      )}
+      {canEdit && <FormActions submit={submit} label={s('saveChanges')} saved={saved ? s('accountSaved') : null} />}
     </form>
   );
 }

@@ -3,7 +3,7 @@ import { useState, type FormEvent } from 'react';
 import type { User } from '../../../server/domain/types.js';
 import { useStrings } from '../i18n';
 import type { AdminApi, Queue } from './admin-api';
-import { ErrorBanner, Notice, useSubmit } from './form-kit';
+import { FormActions, useSubmit } from './form-kit';
 import { ADMIN_STRINGS } from './strings';
 
 interface Props {
@@ -59,17 +59,7 @@ export function QueueMembersForm({ admin, queue, users, canEdit, onSaved }: Prop
           ))}
         </ul>
       </fieldset>
-      {canEdit && (
-        <div className="form-actions inline">
-          <ErrorBanner error={submit.error} />
-          <Notice text={saved ? s('membersSaved') : null} />
-          <div className="form-buttons">
-            <button type="submit" className="btn btn-primary" disabled={submit.busy}>
-              {submit.busy ? s('saving') : s('saveMembers')}
-            </button>
-          </div>
-        </div>
-      )}
+      {canEdit && <FormActions submit={submit} label={s('saveMembers')} saved={saved ? s('membersSaved') : null} />}
     </form>
   );
 }

@@ -5,7 +5,7 @@ import { CAPACITY_CLASSES, type CapacityClass } from '../../../server/domain/rou
 import type { User } from '../../../server/domain/types.js';
 import { useI18n, useStrings, type MessageKey } from '../i18n';
 import type { AdminApi, Queue, RoutingProfile } from './admin-api';
-import { ErrorBanner, Field, Notice, useSubmit } from './form-kit';
+import { ErrorBanner, FormActions, Field, useSubmit } from './form-kit';
 import { SkillRows, type SkillRow } from './SkillRows';
 import { ADMIN_STRINGS } from './strings';
 import { useLoaded } from './useLoaded';
@@ -140,17 +140,7 @@ function RoutingProfileForm({ admin, user, queues, knownSkills, canEdit, profile
           {f('queueIds') && <p className="field-error">{f('queueIds')}</p>}
         </fieldset>
       </fieldset>
-      {canEdit && (
-        <div className="form-actions inline">
-          <ErrorBanner error={submit.error} />
-          <Notice text={saved ? s('routingSaved') : null} />
-          <div className="form-buttons">
-            <button type="submit" className="btn btn-primary" disabled={submit.busy}>
-              {submit.busy ? s('saving') : s('saveRouting')}
-            </button>
-          </div>
-        </div>
-      )}
+      {canEdit && <FormActions submit={submit} label={s('saveRouting')} saved={saved ? s('routingSaved') : null} />}
     </form>
   );
 }

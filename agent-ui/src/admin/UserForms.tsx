@@ -3,7 +3,7 @@ import { useState, type FormEvent } from 'react';
 import { ROLES, type Role, type User } from '../../../server/domain/types.js';
 import { useStrings } from '../i18n';
 import type { AdminApi } from './admin-api';
-import { ErrorBanner, Field, Notice, useSubmit } from './form-kit';
+import { ErrorBanner, FormActions, Field, Notice, useSubmit } from './form-kit';
 import { ADMIN_STRINGS } from './strings';
 
 function RoleSelect({ value, onChange, a11y, disabled }: { value: Role; onChange: (r: Role) => void; a11y: object; disabled?: boolean }) {
@@ -58,17 +58,7 @@ export function NewUserForm({ admin, onCreated, onCancel }: { admin: AdminApi; o
           )}
         </Field>
       </div>
-      <div className="form-actions inline">
-        <ErrorBanner error={submit.error} />
-        <div className="form-buttons">
-          <button type="button" className="btn" onClick={onCancel}>
-            {s('cancel')}
-          </button>
-          <button type="submit" className="btn btn-primary" disabled={submit.busy}>
-            {submit.busy ? s('saving') : s('createUser')}
-          </button>
-        </div>
-      </div>
+      <FormActions submit={submit} label={s('createUser')} onCancel={onCancel} />
     </form>
   );
 }
@@ -124,17 +114,7 @@ export function EditUserForm({ admin, user, me, canEdit, onSaved }: EditProps) {
         </label>
         {user.active && !form.active && <p className="field-hint">{s('deactivateHint')}</p>}
       </fieldset>
-      {canEdit && (
-        <div className="form-actions inline">
-          <ErrorBanner error={submit.error} />
-          <Notice text={saved ? s('userSaved') : null} />
-          <div className="form-buttons">
-            <button type="submit" className="btn btn-primary" disabled={submit.busy}>
-              {submit.busy ? s('saving') : s('saveChanges')}
-            </button>
-          </div>
-        </div>
-      )}
+      {canEdit && <FormActions submit={submit} label={s('saveChanges')} saved={saved ? s('userSaved') : null} />}
     </form>
   );
 }

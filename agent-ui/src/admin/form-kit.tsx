@@ -104,6 +104,40 @@ export function ErrorBanner({ error }: { error: string | null }) {
   );
 }
 
+/**
+ * A form's footer: the API's refusal, an optional "saved" notice, Cancel (when the form can be left)
+ * and the submit button, which says "Saving…" while the request runs.
+ */
+export function FormActions({
+  submit,
+  label,
+  saved = null,
+  onCancel,
+}: {
+  submit: Submit;
+  label: string;
+  saved?: string | null;
+  onCancel?: () => void;
+}) {
+  const s = useStrings(ADMIN_STRINGS);
+  return (
+    <div className="form-actions inline">
+      <ErrorBanner error={submit.error} />
+      <Notice text={saved} />
+      <div className="form-buttons">
+        {onCancel && (
+          <button type="button" className="btn" onClick={onCancel}>
+            {s('cancel')}
+          </button>
+        )}
+        <button type="submit" className="btn btn-primary" disabled={submit.busy}>
+          {submit.busy ? s('saving') : label}
+        </button>
+      </div>
+    </div>
+  );
+}
+
 /** A success message; it scrolls itself into view (a long form's top may be out of sight). */
 export function Notice({ text }: { text: string | null }) {
   const ref = useRef<HTMLParagraphElement>(null);
