@@ -1,6 +1,7 @@
 // The contract between Omnidesk and a channel adapter. Adapters import this file, the domain's
 // types and their own vendor SDK; nothing else of the server.
-import type { Attachment, ChannelAccount, ChannelKind, Conversation, CustomerIdentity, Message } from '../server/domain/types.js';
+import type { Attachment, ChannelAccount, ChannelKind, Conversation, Customer, CustomerIdentity, Message } from '../server/domain/types.js';
+import type { EmailAddress } from '../server/domain/email.js';
 
 export type ChannelErrorCode = 'TEMPORARY' | 'RATE_LIMITED' | 'AUTH' | 'INVALID_PAYLOAD' | 'PERMANENT';
 
@@ -29,6 +30,18 @@ export interface OutboundContext {
   /** The customer's identities; the adapter picks the one it can address. */
   recipients: CustomerIdentity[];
   attachments: Attachment[];
+  /** Reads an attachment's bytes (streamed). */
+  files?: { open(storageKey: string): NodeJS.ReadableStream };
+  /** The conversation around the message, for adapters that ask for it (`needsThread`), e.g. email's threading. */
+  thread?: OutboundThread;
+}
+
+export interface OutboundThread {
+  customer: Customer;
+  /** The conversation's latest messages before this one, oldest first (notes excluded). */
+  history: Message[];
+  /** Addresses Cc'd on the conversation. */
+  participants: EmailAddress[];
 }
 
 export interface SendResult {
@@ -42,4 +55,13 @@ export interface ChannelAdapter {
   send(ctx: OutboundContext): Promise<SendResult>;
   /** The URLs an admin pastes into the provider's console (or embeds, for web chat). */
   publicUrls(baseUrl: string, account: ChannelAccount): Record<string, string>;
+  /** The worker loads OutboundContext.thread for this adapter. */
+  needsThread?: boolean;
+  /** Validates (and fills defaults of) an account's settings and credentials; throws a zod error. */
+  parseAccount?(
+    settings: Record<string, unknown>,
+    credentials: Record<string, unknown> | undefined,
+  ): { settings: Record<string, unknown>; credentials: Record<string, unknown> | undefined };
+  /** Connects with the account's settings and credentials; throws an AppError that says what failed. */
+  checkAccount?(settings: Record<string, unknown>, credentials: Record<string, unknown>): Promise<void>;
 }

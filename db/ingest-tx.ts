@@ -1,6 +1,7 @@
 // The narrow set of reads and writes the ingest pipeline makes inside its transaction. The use case
 // (server/usecases/ingest-message.ts) is written once against this interface; the store runs it on
 // knex (PostgreSQL) or on prepared SQLite statements (the embedded default's hot path).
+import type { EmailAddress } from '../server/domain/email.js';
 import type { Conversation, Customer, Identity, Message } from '../server/domain/types.js';
 import type { NewConversation } from './stores/conversations.store.js';
 import type { NewCustomer } from './stores/customers.store.js';
@@ -28,6 +29,9 @@ export interface IngestTx {
   linkAttachments(attachmentIds: string[], messageId: string): Awaitable<void>;
   /** Records a customer message's arrival on the conversation and the customer. */
   touchOnInbound(conversationId: string, customerId: string, now: number): Awaitable<void>;
+  /** Whether this address was Cc'd on the conversation (email). */
+  isParticipant(conversationId: string, address: string): Awaitable<boolean>;
+  addParticipants(conversationId: string, people: EmailAddress[], now: number): Awaitable<void>;
 }
 
 /** The knex-backed IngestTx: the ordinary stores, bound to one transaction. */
@@ -50,5 +54,7 @@ export function knexIngestTx(tx: Stores): IngestTx {
       await tx.conversations.touch(conversationId, { lastMessageAt: now, lastCustomerMessageAt: now }, now);
       await tx.customers.update(customerId, { lastContactAt: now }, now);
     },
+    isParticipant: (conversationId, address) => tx.email.isParticipant(conversationId, address),
+    addParticipants: (conversationId, people, now) => tx.email.addParticipants(conversationId, people, now),
   };
 }

@@ -55,15 +55,22 @@ function prepare(conn: Conn) {
     ),
     insertMessage: conn.prepare<[MessageRow]>(
       `INSERT INTO messages (id, conversation_id, channel_account_id, direction, sender_type, sender_id, parts, text, private,
-         provider_message_id, status, error_code, error_message, created_at, updated_at)
+         provider_message_id, status, error_code, error_message, meta, created_at, updated_at)
        VALUES (@id, @conversation_id, @channel_account_id, @direction, @sender_type, @sender_id, @parts, @text, @private,
-         @provider_message_id, @status, @error_code, @error_message, @created_at, @updated_at)`,
+         @provider_message_id, @status, @error_code, @error_message, @meta, @created_at, @updated_at)`,
     ),
     linkAttachment: conn.prepare<[string, string]>('UPDATE attachments SET message_id = ? WHERE id = ? AND message_id IS NULL'),
     touchConversation: conn.prepare<[number, number, number, string]>(
       'UPDATE conversations SET last_message_at = ?, last_customer_message_at = ?, updated_at = ? WHERE id = ?',
     ),
     touchCustomer: conn.prepare<[number, number, string]>('UPDATE customers SET last_contact_at = ?, updated_at = ? WHERE id = ?'),
+    isParticipant: conn.prepare<[string, string], { one: number }>(
+      'SELECT 1 AS one FROM conversation_participants WHERE conversation_id = ? AND address = ?',
+    ),
+    addParticipant: conn.prepare<[string, string, string | null, number]>(
+      `INSERT INTO conversation_participants (conversation_id, address, name, created_at) VALUES (?, ?, ?, ?)
+       ON CONFLICT (conversation_id, address) DO NOTHING`,
+    ),
   };
 }
 
@@ -111,6 +118,10 @@ export function sqliteIngestTx(conn: Conn): IngestTx {
     touchOnInbound(conversationId, customerId, now) {
       st.touchConversation.run(now, now, now, conversationId);
       st.touchCustomer.run(now, now, customerId);
+    },
+    isParticipant: (conversationId, address) => st.isParticipant.get(conversationId, address) !== undefined,
+    addParticipants(conversationId, people, now) {
+      for (const p of people) st.addParticipant.run(conversationId, p.address, p.name?.slice(0, 200) ?? null, now);
     },
   };
 }

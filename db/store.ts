@@ -8,7 +8,10 @@ import { AttachmentsStore } from './stores/attachments.store.js';
 import { AuditStore } from './stores/audit.store.js';
 import { ChannelAccountsStore } from './stores/channel-accounts.store.js';
 import { ConversationsStore } from './stores/conversations.store.js';
+import { ConsentsStore } from './stores/consents.store.js';
+import { CustomerMergesStore } from './stores/customer-merges.store.js';
 import { CustomersStore } from './stores/customers.store.js';
+import { EmailStore } from './stores/email.store.js';
 import { MessagesStore } from './stores/messages.store.js';
 import { OffersStore } from './stores/offers.store.js';
 import { OutboxStore } from './stores/outbox.store.js';
@@ -35,6 +38,9 @@ export interface Stores {
   offers: OffersStore;
   routingEvents: RoutingEventsStore;
   cannedResponses: CannedResponsesStore;
+  consents: ConsentsStore;
+  customerMerges: CustomerMergesStore;
+  email: EmailStore;
 }
 
 export interface Store extends Stores {
@@ -57,7 +63,7 @@ function bind(knex: Knex, engine: Database['engine']): Stores {
   return {
     users: new UsersStore(knex),
     tokens: new TokensStore(knex),
-    customers: new CustomersStore(knex),
+    customers: new CustomersStore(knex, engine),
     channelAccounts: new ChannelAccountsStore(knex),
     conversations: new ConversationsStore(knex),
     messages: new MessagesStore(knex),
@@ -70,6 +76,9 @@ function bind(knex: Knex, engine: Database['engine']): Stores {
     offers: new OffersStore(knex),
     routingEvents: new RoutingEventsStore(knex),
     cannedResponses: new CannedResponsesStore(knex),
+    consents: new ConsentsStore(knex),
+    customerMerges: new CustomerMergesStore(knex),
+    email: new EmailStore(knex),
   };
 }
 

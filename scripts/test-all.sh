@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Runs every test. Installs what the tests need, idempotently: npm packages, and Debian's Chromium
-# for the browser tests. Needs the local PostgreSQL (127.0.0.1:5432, database `test`).
+# Runs every test. Installs what the tests need, idempotently: npm packages, Debian's Chromium for
+# the browser tests and Dovecot for the email tests. Needs the local PostgreSQL (127.0.0.1:5432,
+# database `test`).
 # Ends with the plain line `N passed, N failed`.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -10,8 +11,10 @@ missing=""
 [ -x /usr/bin/chromium ] || missing="$missing chromium"
 dpkg -s fonts-noto-core >/dev/null 2>&1 || missing="$missing fonts-noto-core"
 dpkg -s fonts-noto-color-emoji >/dev/null 2>&1 || missing="$missing fonts-noto-color-emoji"
+# Dovecot for the email tests: each test file runs its own throwaway instance (test/support/dovecot.ts).
+dpkg -s dovecot-imapd >/dev/null 2>&1 || missing="$missing dovecot-imapd"
 if [ -n "$missing" ]; then
-  echo "Installing Debian packages for the browser tests:$missing"
+  echo "Installing Debian packages for the tests:$missing"
   if [ "$(id -u)" = 0 ]; then SUDO=""; else SUDO="sudo"; fi
   $SUDO apt-get update -qq
   # shellcheck disable=SC2086

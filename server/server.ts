@@ -26,6 +26,7 @@ import { makeAssignConversation } from './usecases/assign-conversation.js';
 import { makeChangeConversationStatus } from './usecases/change-conversation-status.js';
 import { makeTagConversation } from './usecases/tag-conversation.js';
 import { makeUpdateCustomer } from './usecases/update-customer.js';
+import { makeLinkCustomers } from './usecases/link-customers.js';
 import { makeIngestMessage } from './usecases/ingest-message.js';
 import { makeManageAgentRouting } from './usecases/manage-agent-routing.js';
 import { makeManageChannelAccounts } from './usecases/manage-channel-accounts.js';
@@ -34,12 +35,19 @@ import { makeManageCannedResponses } from './usecases/manage-canned-responses.js
 import { makeManageUsers } from './usecases/manage-users.js';
 import { makeReplyToConversation } from './usecases/reply-to-conversation.js';
 import { makeWebChat } from './usecases/web-chat.js';
+import { makeImportEmail } from './usecases/import-email.js';
+import { makeSendSystemReply } from './usecases/send-system-reply.js';
+import { createEmailChannel } from '../channels/email/email.channel.js';
+import { DEFAULT_RECEIVER_OPTIONS, type ReceiverOptions } from '../channels/email/imap-receiver.js';
+import { EmailInboxes } from './email-inboxes.js';
 
 export interface RunningServer {
   url: string;
   port: number;
   store: Store;
   events: EventBus;
+  /** The mail readers (tests wait on a receiver's events). */
+  inboxes: EmailInboxes;
   /** Stops accepting work, finishes what is in flight, closes the database. */
   close(): Promise<void>;
 }
@@ -50,6 +58,8 @@ export interface StartOptions {
   routing?: Partial<RoutingOptions>;
   front?: Partial<RoutingFrontOptions>;
   stats?: Partial<StatsPublisherOptions>;
+  /** Mail readers (tests shorten the reconnect backoff). */
+  email?: Partial<ReceiverOptions>;
   /** PostgreSQL schema (tests isolate themselves). */
   schema?: string;
   version?: string;
@@ -121,7 +131,18 @@ export async function startServer(config: Config, log: Logger, options: StartOpt
   );
   const httpServer = http.createServer();
   // The gateway is created after express is attached (socket.io must wrap the existing request listener).
-  const channels = new ChannelRegistry([createWebChatChannel({ pushToVisitor: (id, m) => gateway.pushToVisitor(id, m) })]);
+  const refKey = secrets.derive('email-ticket-ref');
+  const channels = new ChannelRegistry([
+    createWebChatChannel({ pushToVisitor: (id, m) => gateway.pushToVisitor(id, m) }),
+    createEmailChannel({ refKey }),
+  ]);
+  const importEmail = makeImportEmail({
+    ...deps,
+    files,
+    ingest: (m) => track(ingest(m)),
+    sendSystemReply: makeSendSystemReply(deps),
+    refKey,
+  });
   const app = createApp(
     {
       store,
@@ -137,6 +158,8 @@ export async function startServer(config: Config, log: Logger, options: StartOpt
       changeStatus: makeChangeConversationStatus(deps),
       tagConversation: makeTagConversation(deps),
       updateCustomer: makeUpdateCustomer(deps),
+      linkCustomers: makeLinkCustomers(deps),
+      importEmail,
       webChat,
       files,
       now,
@@ -169,7 +192,11 @@ export async function startServer(config: Config, log: Logger, options: StartOpt
     },
   );
   const statsRoom = queueStatsRoom(gateway.io, () => routing.queueStats(), log);
-  const outbox = new OutboxWorker({ store, channels, events, secrets, log, now }, { ...DEFAULT_OUTBOX_OPTIONS, ...options.outbox });
+  const inboxes = new EmailInboxes(
+    { store, events, secrets, importEmail, log, active: () => routing.leading },
+    { ...DEFAULT_RECEIVER_OPTIONS, ...options.email },
+  );
+  const outbox = new OutboxWorker({ store, channels, events, secrets, log, now, files }, { ...DEFAULT_OUTBOX_OPTIONS, ...options.outbox });
 
   await new Promise<void>((resolve, reject) => {
     httpServer.once('error', reject);
@@ -177,6 +204,7 @@ export async function startServer(config: Config, log: Logger, options: StartOpt
   });
   await routing.start();
   outbox.start();
+  inboxes.start();
   const port = (httpServer.address() as AddressInfo).port;
   const url = `http://127.0.0.1:${port}`;
   log.info({ port, database: database.engine }, 'omnidesk is listening');
@@ -187,6 +215,7 @@ export async function startServer(config: Config, log: Logger, options: StartOpt
     port,
     store,
     events,
+    inboxes,
     close: () =>
       (closing ??= (async () => {
         // 1. stop accepting connections; 2. let requests and ingests in flight finish;
@@ -201,6 +230,7 @@ export async function startServer(config: Config, log: Logger, options: StartOpt
           while (inFlight.size > 0) await Promise.allSettled([...inFlight]);
         };
         await Promise.race([drain(), deadline]);
+        await inboxes.stop();
         await routing.stop();
         await outbox.stop();
         await gateway.close();

@@ -304,7 +304,7 @@ describe('inbox lists and customer panel in Chromium', () => {
   });
 
   test(
-    'an offered conversation pops the customer profile before it is accepted; an unknown customer gets details',
+    'an offered conversation pops the customer profile before it is accepted; an unknown customer is linked or given details',
     { timeout: 90_000 },
     async () => {
       const queue = (await post('/api/v1/queues', { name: 'Hotline', channels: ['web_chat', 'line'], offerTimeoutMs: 300_000 })).queue.id;
@@ -348,23 +348,59 @@ describe('inbox lists and customer panel in Chromium', () => {
       await offered.getByText('Not identified yet').waitFor();
       await offered.getByText('First contact').waitFor();
       await aside.getByRole('heading', { name: 'Who is this?' }).waitFor();
-      // Linking to an existing customer would be a merge: the match is shown, nothing is changed.
+      // Linking: they are an existing customer. Search, link, and the pop now shows that customer.
       await aside.getByRole('button', { name: 'Existing customer' }).click();
       await aside.getByRole('searchbox', { name: 'Name, phone or email of the customer' }).fill('Emily');
       await aside.getByRole('button', { name: 'Search', exact: true }).click();
-      await aside.locator('.match-item', { hasText: 'Emily Clark' }).waitFor();
-      await aside.getByText('merging two profiles, which is not available yet').waitFor();
-      // New details: name on the profile, phone and email as attributes.
-      await aside.getByRole('button', { name: 'New details' }).click();
+      await aside.locator('.match-item', { hasText: 'Emily Clark' }).getByRole('button', { name: 'Link to Emily Clark' }).click();
+      await aside.getByText('This conversation and everything known here move to Emily Clark’s profile').waitFor();
+      await aside.locator('.link-offer').getByRole('button', { name: 'Link to Emily Clark' }).click();
+      await aside.getByRole('heading', { name: 'Emily Clark' }).waitFor();
+      expect(await aside.getByText('Offered to you, not accepted yet').count()).toBe(1);
+      const strangerConversation = (await server.store.messages.findById(sent.message.id))!.conversationId;
+      const emily = (await server.store.conversations.findById(conversationOf['Emily Clark']!))!.customerId;
+      expect((await server.store.conversations.findById(strangerConversation))!.customerId).toBe(emily);
+      expect((await server.store.customers.findById(strangerCustomer))!.mergedInto).toBe(emily);
+      await offered.getByRole('button', { name: 'Decline' }).click();
+      await offered.waitFor({ state: 'detached' });
+      await aside.getByRole('heading', { name: 'สมศรี รักดียิ่ง' }).waitFor();
+
+      // Another unknown visitor gets new details: the phone given first belongs to สมศรี (offered to link,
+      // not taken), then their own phone and email become identities, normalized.
+      const other = await server.api.visitorSession(hotline, {});
+      const otherSocket = await connect(server.url, { visitorToken: other.token });
+      sockets.push(otherSocket);
+      const otherSent = await otherSocket.emitWithAck('visitor:send', { clientMessageId: 'unknown-2', text: 'ขอสอบถามหน่อยค่ะ' });
+      if (!otherSent.ok) throw new Error(otherSent.error.message);
+      const otherCustomer = (await server.store.conversations.findById(
+        (await server.store.messages.findById(otherSent.message.id))!.conversationId,
+      ))!.customerId;
+      await offered.getByText('Not identified yet').waitFor();
+      await aside.getByRole('heading', { name: 'Who is this?' }).waitFor();
+      await aside.getByLabel('Phone', { exact: true }).fill('081 234 5678');
+      await aside.getByRole('button', { name: 'Save details' }).click();
+      await aside.getByText('This belongs to สมศรี รักดียิ่ง').waitFor();
+      await aside.locator('.link-offer').getByRole('button', { name: 'Cancel' }).click();
       await aside.getByLabel('Name', { exact: true }).fill('วิภา สายสุข');
       await aside.getByLabel('Phone', { exact: true }).fill('081 234 5679');
-      await aside.getByLabel('Email', { exact: true }).fill('wipa@example.com');
+      await aside.getByLabel('Email', { exact: true }).fill('Wipa@Example.com');
       await aside.getByRole('button', { name: 'Save details' }).click();
       await aside.getByRole('heading', { name: 'วิภา สายสุข' }).waitFor();
       expect(await aside.getByRole('heading', { name: 'Who is this?' }).count()).toBe(0);
-      const stored = await server.api.request('GET', `/api/v1/customers/${strangerCustomer}`, { token: admin });
+      await aside.locator('[data-identity-kind="phone"]', { hasText: '+66812345679' }).waitFor();
+      await offered.getByText('วิภา สายสุข').waitFor(); // the pop follows the profile
+      const stored = await server.api.request('GET', `/api/v1/customers/${otherCustomer}`, { token: admin });
       expect(stored.body.customer.name).toBe('วิภา สายสุข');
-      expect(stored.body.customer.attributes).toMatchObject({ phone: '081 234 5679', email: 'wipa@example.com' });
+      expect(stored.body.customer.identities.map((i: { kind: string; value: string }) => `${i.kind}:${i.value}`)).toEqual(
+        expect.arrayContaining(['phone:+66812345679', 'email:wipa@example.com']),
+      );
+      // Consent the customer gives on the call is recorded with its source.
+      await aside.getByRole('button', { name: 'Record consent' }).click();
+      await aside.getByLabel('Channel', { exact: true }).selectOption('sms');
+      await aside.getByLabel('How it was given or withdrawn').fill('agreed in the chat');
+      await aside.getByRole('button', { name: 'Save', exact: true }).click();
+      await aside.locator('[data-channel="sms"][data-consent="opted_in"]', { hasText: 'agreed in the chat' }).waitFor();
+      await page.screenshot({ path: path.join(SHOTS, 'inbox-identify-en.png') });
       await offered.getByRole('button', { name: 'Decline' }).click();
       await offered.waitFor({ state: 'detached' });
       // Declined: the panel goes back to the open conversation's customer.

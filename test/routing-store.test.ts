@@ -104,7 +104,13 @@ describe.each(ENGINES)('routing stores on %s', (engine) => {
         { customerId: cust.id, channelAccountId: acct.id, channelKind: 'email', queueId: q.id },
         T0,
       );
-      // The console's migration comes off first, then routing's.
+      // Email's and customer links' migrations come off first, then the console's, then routing's.
+      await odb.knex.migrate.down({ migrationSource });
+      expect(await odb.knex.schema.hasTable('email_imports')).toBe(false);
+      expect(await odb.knex.schema.hasColumn('conversations', 'email_ref')).toBe(false);
+      await odb.knex.migrate.down({ migrationSource });
+      expect(await odb.knex.schema.hasTable('customer_merges')).toBe(false);
+      expect(await odb.knex.schema.hasColumn('customers', 'merged_into')).toBe(false);
       await odb.knex.migrate.down({ migrationSource });
       expect(await odb.knex.schema.hasTable('canned_responses')).toBe(false);
       expect(await odb.knex.schema.hasColumn('conversations', 'tags')).toBe(false);

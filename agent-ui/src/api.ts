@@ -24,6 +24,8 @@ export class ApiError extends Error {
     readonly status: number,
     readonly code: string,
     message: string,
+    /** What the API added to explain the error (e.g. who already has an identity). */
+    readonly details?: unknown,
   ) {
     super(message);
     this.name = 'ApiError';
@@ -31,8 +33,8 @@ export class ApiError extends Error {
 }
 
 async function errorOf(res: Response): Promise<ApiError> {
-  const body = (await res.json().catch(() => undefined)) as { error?: { code?: string; message?: string } } | undefined;
-  return new ApiError(res.status, body?.error?.code ?? 'HTTP_' + res.status, body?.error?.message ?? res.statusText);
+  const body = (await res.json().catch(() => undefined)) as { error?: { code?: string; message?: string; details?: unknown } } | undefined;
+  return new ApiError(res.status, body?.error?.code ?? 'HTTP_' + res.status, body?.error?.message ?? res.statusText, body?.error?.details);
 }
 
 /** Logs in; a wrong password is an ApiError, not an expired session. */

@@ -3,11 +3,15 @@ import type { Knex } from 'knex';
 import * as m001 from './001-core.js';
 import * as m002 from './002-routing.js';
 import * as m003 from './003-console.js';
+import * as m004 from './004-customer-links.js';
+import * as m005 from './005-email.js';
 
 const migrations: Record<string, Knex.Migration> = {
   '001-core': m001,
   '002-routing': m002,
   '003-console': m003,
+  '004-customer-links': m004,
+  '005-email': m005,
 };
 
 export const migrationSource: Knex.MigrationSource<string> = {

@@ -188,6 +188,17 @@ export class ConversationsStore {
     return r && toConversation(r);
   }
 
+  /** Every conversation of a customer, oldest first (for a merge, which moves them all). */
+  async allOf(customerId: string): Promise<Conversation[]> {
+    const rows = await this.db<ConversationRow>('conversations').where({ customer_id: customerId }).orderBy('created_at');
+    return rows.map(toConversation);
+  }
+
+  /** Moves the listed conversations to another customer (a merge or its undoing). */
+  async reassignCustomer(ids: string[], customerId: string, now: number): Promise<void> {
+    if (ids.length) await this.db('conversations').whereIn('id', ids).update({ customer_id: customerId, updated_at: now });
+  }
+
   async findLastResolved(customerId: string, channelAccountId: string): Promise<Conversation | undefined> {
     const r = await this.db<ConversationRow>('conversations')
       .where({ customer_id: customerId, channel_account_id: channelAccountId, status: 'resolved' })

@@ -12,6 +12,7 @@ export interface CustomerRow {
   vip: boolean | number;
   tags?: string; // JSON string[] (absent on a row built in memory: the column defaults to [])
   last_contact_at: number | null;
+  merged_into?: string | null; // absent on a row built in memory
   created_at: number;
   updated_at: number;
 }
@@ -34,6 +35,7 @@ export const toCustomer = (r: CustomerRow): Customer => ({
   vip: bool(r.vip),
   tags: parseJson<string[]>(r.tags ?? '[]', []),
   lastContactAt: r.last_contact_at,
+  mergedInto: r.merged_into ?? null,
   createdAt: r.created_at,
   updatedAt: r.updated_at,
 });
@@ -67,7 +69,10 @@ export function newCustomerRow(input: NewCustomer, now: number): CustomerRow {
 }
 
 export class CustomersStore {
-  constructor(private readonly db: Knex) {}
+  constructor(
+    private readonly db: Knex,
+    private readonly engine: 'sqlite' | 'postgres' = 'sqlite',
+  ) {}
 
   async findById(id: string): Promise<Customer | undefined> {
     const r = await this.db<CustomerRow>('customers').where({ id }).first();
@@ -103,6 +108,41 @@ export class CustomersStore {
     return inserted.length > 0;
   }
 
+  async findIdentity(identity: Identity): Promise<CustomerIdentity | undefined> {
+    const r = await this.db<IdentityRow>('customer_identities').where(identity).first();
+    return r && toIdentity(r);
+  }
+
+  async removeIdentity(customerId: string, identityId: string): Promise<boolean> {
+    return (await this.db('customer_identities').where({ id: identityId, customer_id: customerId }).delete()) > 0;
+  }
+
+  /** Moves every identity of `fromId` to `toId`; returns the ids moved. */
+  async moveIdentities(fromId: string, toId: string): Promise<string[]> {
+    const ids = (await this.db('customer_identities').where({ customer_id: fromId }).select('id')).map((r: { id: string }) => r.id);
+    if (ids.length) await this.db('customer_identities').whereIn('id', ids).update({ customer_id: toId });
+    return ids;
+  }
+
+  /** Moves the listed identities back to `toId` (an unmerge). */
+  async reassignIdentities(ids: string[], toId: string): Promise<void> {
+    if (ids.length) await this.db('customer_identities').whereIn('id', ids).update({ customer_id: toId });
+  }
+
+  /** Marks a profile as merged into another (or, with null, as a customer of its own again). */
+  async setMergedInto(id: string, targetId: string | null, now: number): Promise<void> {
+    await this.db('customers').where({ id }).update({ merged_into: targetId, updated_at: now });
+  }
+
+  /** Takes the row lock on PostgreSQL (a no-op on SQLite, whose writers are serialized). */
+  async lock(ids: string[]): Promise<void> {
+    if (this.engine === 'postgres')
+      await this.db('customers')
+        .whereIn('id', [...ids].sort())
+        .forUpdate()
+        .select('id');
+  }
+
   async identities(customerId: string): Promise<CustomerIdentity[]> {
     const rows = await this.db<IdentityRow>('customer_identities').where({ customer_id: customerId }).orderBy('created_at');
     return rows.map(toIdentity);
@@ -113,7 +153,7 @@ export class CustomersStore {
     patch: {
       name?: string | null;
       locale?: string | null;
-      lastContactAt?: number;
+      lastContactAt?: number | null;
       valueTier?: ValueTier | null;
       vip?: boolean;
       tags?: string[];
@@ -142,7 +182,7 @@ export class CustomersStore {
   }
 
   async list(opts: { query?: string; limit: number; before?: string }): Promise<Customer[]> {
-    const q = this.db<CustomerRow>('customers').orderBy('id', 'desc').limit(opts.limit);
+    const q = this.db<CustomerRow>('customers').whereNull('merged_into').orderBy('id', 'desc').limit(opts.limit);
     if (opts.before) q.where('id', '<', opts.before);
     if (opts.query) {
       const like = `%${opts.query.toLowerCase()}%`;

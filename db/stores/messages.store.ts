@@ -1,4 +1,5 @@
 import type { Knex } from 'knex';
+import type { MessageMeta } from '../../server/domain/email.js';
 import type { Message, MessageDirection, MessagePart, MessageStatus, SenderType } from '../../server/domain/types.js';
 import { newId } from '../ids.js';
 import { bool, parseJson } from '../json.js';
@@ -17,6 +18,7 @@ export interface MessageRow {
   status: MessageStatus;
   error_code: string | null;
   error_message: string | null;
+  meta?: string | null; // JSON MessageMeta
   created_at: number;
   updated_at: number;
 }
@@ -35,6 +37,7 @@ export const toMessage = (r: MessageRow): Message => ({
   status: r.status,
   errorCode: r.error_code,
   errorMessage: r.error_message,
+  meta: r.meta ? parseJson<MessageMeta | null>(r.meta, null) : null,
   createdAt: r.created_at,
   updatedAt: r.updated_at,
 });
@@ -50,6 +53,7 @@ export interface NewMessage {
   private: boolean;
   providerMessageId: string | null;
   status: MessageStatus;
+  meta?: MessageMeta | null;
 }
 
 /** The row of a new message; booleans are stored as 0/1 so every driver binds them. */
@@ -68,6 +72,7 @@ export function newMessageRow(m: NewMessage, now: number): MessageRow {
     status: m.status,
     error_code: null,
     error_message: null,
+    meta: m.meta ? JSON.stringify(m.meta) : null,
     created_at: now,
     updated_at: now,
   };
@@ -103,6 +108,20 @@ export class MessagesStore {
   }
 
   /** The latest message of each of the given conversations (ids are time-ordered). */
+  /** The public messages of a conversation up to `until`, the latest `limit` of them, oldest first. */
+  async listRecent(conversationId: string, until: number, limit: number): Promise<Message[]> {
+    const rows = await this.db<MessageRow>('messages')
+      .where({ conversation_id: conversationId })
+      .where('private', false)
+      .where('created_at', '<=', until)
+      .orderBy([
+        { column: 'created_at', order: 'desc' },
+        { column: 'id', order: 'desc' },
+      ])
+      .limit(limit);
+    return rows.reverse().map(toMessage);
+  }
+
   async latestOf(conversationIds: string[]): Promise<Message[]> {
     if (conversationIds.length === 0) return [];
     const latest = this.db('messages').max('id').whereIn('conversation_id', conversationIds).groupBy('conversation_id');

@@ -31,7 +31,19 @@ export class WebChatSessionsStore {
     return r && { id: r.id, channelAccountId: r.channel_account_id, customerId: r.customer_id };
   }
 
+  async findById(id: string): Promise<WebChatSession | undefined> {
+    const r = await this.db('web_chat_sessions').where({ id }).first();
+    return r && { id: r.id, channelAccountId: r.channel_account_id, customerId: r.customer_id };
+  }
+
   async touch(id: string, now: number): Promise<void> {
     await this.db('web_chat_sessions').where({ id }).update({ last_seen_at: now });
+  }
+
+  /** Hands a customer's chat sessions to another customer (a merge); returns the ids moved. */
+  async moveCustomer(fromId: string, toId: string): Promise<string[]> {
+    const ids = (await this.db('web_chat_sessions').where({ customer_id: fromId }).select('id')).map((r: { id: string }) => r.id);
+    if (ids.length) await this.db('web_chat_sessions').whereIn('id', ids).update({ customer_id: toId });
+    return ids;
   }
 }

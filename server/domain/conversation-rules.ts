@@ -1,4 +1,5 @@
 // Pure decisions about conversations, given state and a clock.
+import { htmlToText } from './html-text.js';
 import type { Conversation, MessagePart } from './types.js';
 
 export type ConversationChoice =
@@ -21,10 +22,29 @@ export function chooseConversation(
   return { action: 'create' };
 }
 
-/** Plain text of a message's parts, for search and previews. */
+/**
+ * Plain text of a message's parts, for search and previews. An email's HTML body stands in for its
+ * text only when the message has no text part (a mail's text/plain alternative says the same).
+ */
 export function textOf(parts: MessagePart[]): string {
+  const hasText = parts.some((p) => p.type === 'text');
   return parts
-    .map((p) => (p.type === 'text' ? p.text : `[${p.type}: ${p.filename}]`))
+    .flatMap((p) => {
+      switch (p.type) {
+        case 'text':
+          return [p.text];
+        case 'html':
+          return hasText ? [] : [htmlToText(p.html)];
+        case 'image':
+        case 'file':
+          return [`[${p.type}: ${p.filename}]`];
+      }
+    })
     .join('\n')
     .slice(0, 20_000);
+}
+
+/** The attachments a message's parts refer to. */
+export function attachmentIdsOf(parts: MessagePart[]): string[] {
+  return parts.flatMap((p) => (p.type === 'image' || p.type === 'file' ? [p.attachmentId] : []));
 }

@@ -16,6 +16,13 @@ export type DomainEvent =
   | { type: 'presence.changed'; agentId: string; presence: Presence; reason: string | null; since: number }
   /** An SLA clock turned to warning or breached, or one that had stopped (met or missed) after a warning. */
   | { type: 'sla.changed'; conversation: Conversation; status: SlaStatus; which: SlaClockName }
+  /**
+   * A customer's profile, identities or consent changed, or the profile was merged into another
+   * (`mergedInto`). `conversationIds`: their unresolved conversations, whose viewers should refresh.
+   */
+  | { type: 'customer.updated'; customerId: string; mergedInto: string | null; conversationIds: string[] }
+  /** An admin added, changed or removed a channel account (mail readers restart with the new settings). */
+  | { type: 'channel_accounts.changed'; accountId: string }
   /** Sign-in tokens were revoked (logout, password change, deactivation): their live sockets close on every node. */
   | { type: 'sessions.revoked'; match: SessionMatch };
 

@@ -1,4 +1,5 @@
 // Omnidesk's core vocabulary. Pure data: no I/O, no imports from other layers.
+import type { EmailAddress, MessageMeta } from './email.js';
 import type { SkillRequirement } from './routing/types.js';
 
 export type Role = 'admin' | 'supervisor' | 'agent';
@@ -27,7 +28,9 @@ export type MessageStatus = 'received' | 'queued' | 'sent' | 'delivered' | 'read
 export type MessagePart =
   | { type: 'text'; text: string }
   | { type: 'image'; attachmentId: string; filename: string; contentType: string; size: number }
-  | { type: 'file'; attachmentId: string; filename: string; contentType: string; size: number };
+  | { type: 'file'; attachmentId: string; filename: string; contentType: string; size: number }
+  /** An email's HTML body, sanitized at ingest (usecases/sanitize-html.ts) before it is stored. */
+  | { type: 'html'; html: string };
 
 /** The one shape every channel adapter produces for an inbound customer message. */
 export interface InboundMessage {
@@ -46,6 +49,15 @@ export interface InboundMessage {
   subject?: string;
   /** When the provider says the message was sent (epoch ms). */
   sentAt: number;
+  /**
+   * Email: the conversations this mail says it continues (In-Reply-To, References, the subject's ticket
+   * reference), most certain first. It joins the first one that is its sender's (see chooseEmailThread);
+   * otherwise it starts a new conversation: email threads never fall into another open conversation.
+   */
+  thread?: { conversationIds: string[]; senderAddress: string };
+  /** Email: the other addresses on the mail (Cc, To), kept as the conversation's participants. */
+  participants?: EmailAddress[];
+  meta?: MessageMeta;
 }
 
 /** A customer's value to the business (set by the CRM); it raises the priority of their conversations. */
@@ -62,6 +74,8 @@ export interface Customer {
   /** Short labels agents put on the profile. */
   tags: string[];
   lastContactAt: number | null;
+  /** Set when this profile was merged into another: it owns nothing any more, the other one is the customer. */
+  mergedInto: string | null;
   createdAt: number;
   updatedAt: number;
 }
@@ -125,6 +139,8 @@ export interface Message {
   status: MessageStatus;
   errorCode: string | null;
   errorMessage: string | null;
+  /** Channel details: an email's headers, an auto-reply or bounce mark. */
+  meta?: MessageMeta | null;
   createdAt: number;
   updatedAt: number;
 }

@@ -11,6 +11,7 @@ import { LoginBody, authRoutes } from './routes/auth.route.js';
 import { channelAccountRoutes } from './routes/channel-accounts.route.js';
 import { conversationRoutes } from './routes/conversations.route.js';
 import { customerRoutes } from './routes/customers.route.js';
+import { emailRoutes } from './routes/email.route.js';
 import { queueRoutes } from './routes/queues.route.js';
 import { cannedResponseRoutes } from './routes/canned-responses.route.js';
 import { statsRoutes } from './routes/stats.route.js';
@@ -100,6 +101,7 @@ export function createApp(s: Services, options: HttpOptions, log: Logger, hooks:
     ...channelAccountRoutes(s, options),
     ...conversationRoutes(s),
     ...customerRoutes(s),
+    ...emailRoutes(s),
     ...statsRoutes(s), // before queueRoutes: /queues/stats is not /queues/:id
     ...queueRoutes(s),
     ...cannedResponseRoutes(s),

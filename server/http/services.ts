@@ -8,6 +8,8 @@ import type { makeAssignConversation } from '../usecases/assign-conversation.js'
 import type { makeChangeConversationStatus } from '../usecases/change-conversation-status.js';
 import type { makeTagConversation } from '../usecases/tag-conversation.js';
 import type { makeUpdateCustomer } from '../usecases/update-customer.js';
+import type { LinkCustomers } from '../usecases/link-customers.js';
+import type { ImportEmail } from '../usecases/import-email.js';
 import type { makeManageChannelAccounts } from '../usecases/manage-channel-accounts.js';
 import type { makeManageQueues } from '../usecases/manage-queues.js';
 import type { makeManageCannedResponses } from '../usecases/manage-canned-responses.js';
@@ -31,6 +33,8 @@ export interface Services {
   changeStatus: ReturnType<typeof makeChangeConversationStatus>;
   tagConversation: ReturnType<typeof makeTagConversation>;
   updateCustomer: ReturnType<typeof makeUpdateCustomer>;
+  linkCustomers: LinkCustomers;
+  importEmail: ImportEmail;
   webChat: WebChat;
   files: FileStorage;
   now: () => number;

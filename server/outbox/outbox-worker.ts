@@ -2,7 +2,9 @@
 // and marked done, retried with exponential backoff, or failed with the provider's coded error.
 import type { Logger } from 'pino';
 import type { Store } from '../../db/store.js';
-import { ChannelError } from '../../channels/types.js';
+import { ChannelError, type OutboundThread } from '../../channels/types.js';
+import type { Conversation, Message } from '../domain/types.js';
+import { attachmentIdsOf } from '../domain/conversation-rules.js';
 import type { ChannelRegistry } from '../../channels/registry.js';
 import type { EventBus } from '../event-bus.js';
 import type { SecretBox } from '../security/secret-box.js';
@@ -37,6 +39,9 @@ export function backoffDelay(
   return Math.max(retryAfterMs, Math.round(cap / 2 + (random() * cap) / 2));
 }
 
+/** How many earlier messages a threading channel is given (email quotes the last few, references them all). */
+const THREAD_HISTORY = 20;
+
 export class OutboxWorker {
   private timer: NodeJS.Timeout | undefined;
   private running: Promise<void> | undefined;
@@ -53,6 +58,8 @@ export class OutboxWorker {
       secrets: SecretBox;
       log: Logger;
       now: () => number;
+      /** Attachment bytes, for channels that send files. */
+      files?: { open(storageKey: string): NodeJS.ReadableStream };
     },
     private readonly options: OutboxOptions = DEFAULT_OUTBOX_OPTIONS,
   ) {}
@@ -106,6 +113,17 @@ export class OutboxWorker {
     }
   }
 
+  /** The conversation around a message, for channels that thread (email): customer, recent history, Cc'd people. */
+  private async threadOf(message: Message, conversation: Conversation): Promise<OutboundThread> {
+    const { store } = this.deps;
+    const [customer, recent, participants] = await Promise.all([
+      store.customers.findById(conversation.customerId),
+      store.messages.listRecent(conversation.id, message.createdAt, THREAD_HISTORY),
+      store.email.participants(conversation.id),
+    ]);
+    return { customer: customer!, history: recent.filter((m) => m.id !== message.id), participants };
+  }
+
   private async deliver(item: OutboxItem): Promise<void> {
     const { store, log } = this.deps;
     const message = await store.messages.findById(item.messageId);
@@ -126,7 +144,9 @@ export class OutboxWorker {
         conversation,
         message,
         recipients: await store.customers.identities(conversation.customerId),
-        attachments: await store.attachments.findManyByIds(message.parts.flatMap((p) => (p.type === 'text' ? [] : [p.attachmentId]))),
+        attachments: await store.attachments.findManyByIds(attachmentIdsOf(message.parts)),
+        files: this.deps.files,
+        thread: adapter.needsThread ? await this.threadOf(message, conversation) : undefined,
       });
       const now = this.deps.now();
       const updated = await store.transaction(async (tx) => {

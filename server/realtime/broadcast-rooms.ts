@@ -3,7 +3,7 @@
 import type { DomainEvent } from '../domain/events.js';
 import type { Offer, Presence } from '../domain/routing/types.js';
 import type { Conversation, Message } from '../domain/types.js';
-import { DEFAULT_QUEUE_ROOM, type MessageStatusEvent, type SlaChangedEvent } from './contract.js';
+import { DEFAULT_QUEUE_ROOM, type CustomerUpdatedEvent, type MessageStatusEvent, type SlaChangedEvent } from './contract.js';
 
 export type Broadcast =
   | { event: 'offer:new'; payload: { offer: Offer; conversation: Conversation }; rooms: string[] }
@@ -12,7 +12,8 @@ export type Broadcast =
   | { event: 'conversation:created' | 'conversation:updated'; payload: Conversation; rooms: string[] }
   | { event: 'message:created'; payload: Message; rooms: string[] }
   | { event: 'message:status'; payload: MessageStatusEvent; rooms: string[] }
-  | { event: 'sla:changed'; payload: SlaChangedEvent; rooms: string[] };
+  | { event: 'sla:changed'; payload: SlaChangedEvent; rooms: string[] }
+  | { event: 'customer:updated'; payload: CustomerUpdatedEvent; rooms: string[] };
 
 /** Where a conversation is listed: its assignee's room, else the room of the queue it waits in. */
 const homeRoom = (c: Conversation): string =>
@@ -71,6 +72,13 @@ export function roomsForEvent(event: DomainEvent): Broadcast | undefined {
         payload: { conversation: event.conversation, status: event.status, which: event.which },
         rooms: roomsOf(event.conversation),
       };
+    case 'customer.updated':
+      return {
+        event: 'customer:updated',
+        payload: { customerId: event.customerId, mergedInto: event.mergedInto },
+        rooms: ['supervisors', ...event.conversationIds.map((id) => `conversation:${id}`)],
+      };
+    case 'channel_accounts.changed':
     case 'outbox.enqueued':
     case 'routing.config_changed':
     case 'sessions.revoked':

@@ -28,6 +28,12 @@ export interface SlaChangedEvent {
   which: SlaClockName;
 }
 
+/** A customer's profile changed (or was merged into `mergedInto`): whoever shows it should load it again. */
+export interface CustomerUpdatedEvent {
+  customerId: string;
+  mergedInto: string | null;
+}
+
 export interface TypingEvent {
   conversationId: string;
   from: 'customer' | 'agent';
@@ -57,6 +63,8 @@ export interface ServerToClientEvents {
   'queue:stats': (stats: QueueStatsMessage) => void;
   /** An SLA clock warned or breached (or, after a warning, stopped: met or missed); `conversation.slaStatus` is the overall state. */
   'sla:changed': (event: SlaChangedEvent) => void;
+  /** Sent to the rooms of the customer's unresolved conversations and to supervisors. */
+  'customer:updated': (event: CustomerUpdatedEvent) => void;
   // Web chat visitor sockets
   'visitor:message': (message: VisitorMessage, ack: (received: boolean) => void) => void;
   'visitor:typing': (event: { typing: boolean; name: string | null }) => void;

@@ -362,7 +362,8 @@ export class Gateway {
     socket.on('visitor:typing', async (event) => {
       const parsed = VisitorTyping.safeParse(event);
       if (!parsed.success) return;
-      const conversation = await this.deps.store.conversations.findUnresolved(session.customerId, session.channelAccountId);
+      const customerId = await this.deps.webChat.customerOf(session);
+      const conversation = await this.deps.store.conversations.findUnresolved(customerId, session.channelAccountId);
       if (!conversation) return;
       const rooms = [
         `conversation:${conversation.id}`,

@@ -344,6 +344,9 @@ export class RoutingService {
         conversationId: c.id,
         text,
         guard: async (tx, _c, at) => {
+          // An out-of-office or a bounce is never answered automatically (two auto-responders would loop).
+          const [latest] = await tx.messages.listRecent(c.id, at, 1);
+          if (latest?.meta?.autoReply || latest?.meta?.bounce) return false;
           const last = await tx.routingEvents.latestOf(c.id, 'auto_replied');
           if (last && last.data.opensAt === opensAt) return false;
           await tx.routingEvents.record({ type: 'auto_replied', conversationId: c.id, queueId: queue.id, at, data: { opensAt } });

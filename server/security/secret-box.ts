@@ -1,6 +1,6 @@
 // Seals channel credentials at rest with AES-256-GCM. The key comes from SECRET_KEY, or in
 // development from a key file generated once under the data directory.
-import { createCipheriv, createDecipheriv, createHash, randomBytes } from 'node:crypto';
+import { createCipheriv, createDecipheriv, createHash, createHmac, randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 
@@ -9,6 +9,11 @@ export class SecretBox {
 
   constructor(secret: string) {
     this.key = createHash('sha256').update(secret).digest();
+  }
+
+  /** A key for one purpose (e.g. signing email ticket references), derived from the secret. */
+  derive(purpose: string): Buffer {
+    return createHmac('sha256', this.key).update(purpose).digest();
   }
 
   seal(value: unknown): string {

@@ -1,11 +1,19 @@
 // The ingest pipeline: identity → customer, customer → conversation, message stored exactly once.
-import { chooseConversation, textOf } from '../domain/conversation-rules.js';
+import { attachmentIdsOf, chooseConversation, textOf, type ConversationChoice } from '../domain/conversation-rules.js';
+import { chooseEmailThread } from '../domain/email.js';
 import { AppError } from '../domain/errors.js';
 import type { DomainEvent } from '../domain/events.js';
-import type { Conversation, Customer, InboundMessage, Message } from '../domain/types.js';
+import type { Conversation, Customer, InboundMessage, Message, MessagePart } from '../domain/types.js';
 import { WriteConflict } from '../../db/connection.js';
 import type { IngestTx } from '../../db/ingest-tx.js';
 import type { Deps } from './deps.js';
+import { sanitizeEmailHtml } from './sanitize-html.js';
+
+/**
+ * The largest HTML body taken (characters, before sanitizing). A long newsletter is ~200 KB; at this
+ * size sanitizing holds the event loop for about 80 ms.
+ */
+export const MAX_HTML_CHARS = 512 * 1024;
 
 export interface IngestResult {
   message: Message;
@@ -23,6 +31,8 @@ export function makeIngestMessage(deps: Deps, options: IngestOptions) {
   return async function ingestMessage(inbound: InboundMessage): Promise<IngestResult> {
     if (!inbound.providerMessageId) throw new AppError('VALIDATION', 'inbound message has no provider message id');
     if (inbound.parts.length === 0) throw new AppError('VALIDATION', 'inbound message has no content');
+    const parts = safeParts(inbound.parts);
+    if (parts.length === 0) throw new AppError('VALIDATION', 'inbound message has no content once its HTML is sanitized');
 
     const events: DomainEvent[] = [];
     const result = await deps.store.ingestTransaction(async (tx): Promise<IngestResult> => {
@@ -43,15 +53,17 @@ export function makeIngestMessage(deps: Deps, options: IngestOptions) {
           direction: 'inbound',
           senderType: 'customer',
           senderId: customer.id,
-          parts: inbound.parts,
-          text: textOf(inbound.parts),
+          parts,
+          text: textOf(parts),
           private: false,
           providerMessageId: inbound.providerMessageId,
           status: 'received',
+          meta: inbound.meta ?? null,
         },
         now,
       );
-      const attachmentIds = inbound.parts.flatMap((p) => (p.type === 'text' ? [] : [p.attachmentId]));
+      if (inbound.participants?.length) await tx.addParticipants(conversation.id, inbound.participants, now);
+      const attachmentIds = attachmentIdsOf(parts);
       if (attachmentIds.length > 0) await tx.linkAttachments(attachmentIds, message.id);
       await tx.touchOnInbound(conversation.id, customer.id, now);
       const updated: Conversation = { ...conversation, lastMessageAt: now, lastCustomerMessageAt: now, updatedAt: now };
@@ -61,6 +73,21 @@ export function makeIngestMessage(deps: Deps, options: IngestOptions) {
     if (result.created) deps.events.publish(...events);
     return result;
   };
+}
+
+/**
+ * The parts as they may be stored: every HTML body sanitized (outside the transaction: it is CPU work),
+ * and dropped when nothing is left of it. Nothing unsanitized is ever written.
+ */
+function safeParts(parts: MessagePart[]): MessagePart[] {
+  return parts.flatMap((p): MessagePart[] => {
+    if (p.type !== 'html') return [p];
+    if (p.html.length > MAX_HTML_CHARS) {
+      throw new AppError('PAYLOAD_TOO_LARGE', `the HTML body is longer than ${MAX_HTML_CHARS} characters; store it as a file attachment`);
+    }
+    const html = sanitizeEmailHtml(p.html);
+    return html ? [{ type: 'html', html }] : [];
+  });
 }
 
 async function resolveCustomer(tx: IngestTx, inbound: InboundMessage, now: number): Promise<Customer> {
@@ -94,9 +121,13 @@ async function resolveConversation(
   reopenWindowMs: number,
   events: DomainEvent[],
 ): Promise<Conversation> {
-  const unresolved = await tx.findUnresolvedConversation(customer.id, inbound.channelAccountId);
-  const lastResolved = unresolved ? undefined : await tx.findLastResolvedConversation(customer.id, inbound.channelAccountId);
-  const choice = chooseConversation(unresolved, lastResolved, now, reopenWindowMs);
+  let choice: ConversationChoice;
+  if (inbound.thread) choice = await chooseThread(tx, inbound.thread, customer.id);
+  else {
+    const unresolved = await tx.findUnresolvedConversation(customer.id, inbound.channelAccountId);
+    const lastResolved = unresolved ? undefined : await tx.findLastResolvedConversation(customer.id, inbound.channelAccountId);
+    choice = chooseConversation(unresolved, lastResolved, now, reopenWindowMs);
+  }
   switch (choice.action) {
     case 'append':
       return choice.conversation;
@@ -121,4 +152,22 @@ async function resolveConversation(
       return created;
     }
   }
+}
+
+/**
+ * An email continues the conversation it names when that is its sender's (see chooseEmailThread),
+ * reopening it if it was resolved, however long ago; otherwise it starts a new one.
+ */
+async function chooseThread(tx: IngestTx, thread: NonNullable<InboundMessage['thread']>, customerId: string): Promise<ConversationChoice> {
+  const candidates: Conversation[] = [];
+  const participantOf = new Set<string>();
+  for (const id of thread.conversationIds) {
+    const c = await tx.findConversation(id);
+    if (!c) continue;
+    candidates.push(c);
+    if (await tx.isParticipant(id, thread.senderAddress)) participantOf.add(id);
+  }
+  const chosen = chooseEmailThread(candidates, customerId, (id) => participantOf.has(id));
+  if (!chosen) return { action: 'create' };
+  return chosen.status === 'resolved' ? { action: 'reopen', conversation: chosen } : { action: 'append', conversation: chosen };
 }

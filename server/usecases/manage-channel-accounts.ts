@@ -1,5 +1,6 @@
 // Admins add, change and remove channel accounts. Credentials are sealed before they are stored
 // and never returned; the response carries the URLs to paste into the provider's console.
+import { z } from 'zod';
 import type { ChannelRegistry } from '../../channels/registry.js';
 import type { Stores } from '../../db/store.js';
 import type { Actor } from '../domain/policy.js';
@@ -27,6 +28,34 @@ export function makeManageChannelAccounts(deps: Deps & { channels: ChannelRegist
     }
   }
 
+  /**
+   * Settings and credentials as the channel kind wants them (defaults filled in), checked against the
+   * provider (an email account logs in to IMAP and SMTP) before anything is saved.
+   */
+  async function vetted(
+    kind: ChannelKind,
+    settings: Record<string, unknown>,
+    credentials: Record<string, unknown> | undefined,
+    sealedBefore?: string | null,
+  ): Promise<{ settings: Record<string, unknown>; credentials: Record<string, unknown> | undefined }> {
+    const adapter = requireAdapter(kind);
+    if (!adapter.parseAccount) return { settings, credentials };
+    let parsed: ReturnType<NonNullable<typeof adapter.parseAccount>>;
+    try {
+      parsed = adapter.parseAccount(settings, credentials);
+    } catch (err) {
+      if (!(err instanceof z.ZodError)) throw err;
+      const details = err.issues.map((i) => ({ path: ['body', ...i.path].join('.'), message: i.message }));
+      throw new AppError('VALIDATION', details.map((d) => `${d.path}: ${d.message}`).join('; '), details);
+    }
+    const usable = parsed.credentials ?? (sealedBefore ? deps.secrets.open<Record<string, unknown>>(sealedBefore) : undefined);
+    if (adapter.checkAccount) {
+      if (!usable) throw invalidField('body.credentials', `a ${kind} account needs credentials`);
+      await adapter.checkAccount(parsed.settings, usable);
+    }
+    return parsed;
+  }
+
   return {
     urls(account: ChannelAccount, baseUrl: string): Record<string, string> {
       return requireAdapter(account.kind).publicUrls(baseUrl, account);
@@ -42,16 +71,16 @@ export function makeManageChannelAccounts(deps: Deps & { channels: ChannelRegist
         queueId?: string | null;
       },
     ): Promise<ChannelAccount> {
-      requireAdapter(input.kind);
-      return store.transaction(async (tx) => {
+      const { settings, credentials } = await vetted(input.kind, input.settings ?? {}, input.credentials);
+      const created = await store.transaction(async (tx) => {
         await checkQueue(tx, input.queueId, input.kind);
         const now = deps.now();
         const account = await tx.channelAccounts.create(
           {
             kind: input.kind,
             name: input.name,
-            settings: input.settings ?? {},
-            credentialsSealed: input.credentials ? deps.secrets.seal(input.credentials) : null,
+            settings,
+            credentialsSealed: credentials ? deps.secrets.seal(credentials) : null,
             queueId: input.queueId ?? null,
           },
           now,
@@ -69,6 +98,8 @@ export function makeManageChannelAccounts(deps: Deps & { channels: ChannelRegist
         );
         return account;
       });
+      deps.events.publish({ type: 'channel_accounts.changed', accountId: created.id });
+      return created;
     },
 
     async update(
@@ -82,7 +113,18 @@ export function makeManageChannelAccounts(deps: Deps & { channels: ChannelRegist
         queueId?: string | null;
       },
     ): Promise<ChannelAccount> {
-      return store.transaction(async (tx) => {
+      const current = await store.channelAccounts.findById(id);
+      if (!current) throw notFound('channel account');
+      if (patch.settings !== undefined || patch.credentials !== undefined) {
+        const vet = await vetted(
+          current.kind,
+          patch.settings ?? current.settings,
+          patch.credentials,
+          await store.channelAccounts.sealedCredentials(id),
+        );
+        patch = { ...patch, settings: vet.settings, credentials: vet.credentials };
+      }
+      const updated = await store.transaction(async (tx) => {
         const before = await tx.channelAccounts.findById(id);
         if (!before) throw notFound('channel account');
         await checkQueue(tx, patch.queueId, before.kind);
@@ -107,6 +149,8 @@ export function makeManageChannelAccounts(deps: Deps & { channels: ChannelRegist
         );
         return account;
       });
+      deps.events.publish({ type: 'channel_accounts.changed', accountId: id });
+      return updated;
     },
 
     async remove(actor: Actor, id: string): Promise<void> {
@@ -125,6 +169,7 @@ export function makeManageChannelAccounts(deps: Deps & { channels: ChannelRegist
           now,
         );
       });
+      deps.events.publish({ type: 'channel_accounts.changed', accountId: id });
     },
   };
 }

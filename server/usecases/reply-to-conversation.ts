@@ -1,7 +1,7 @@
 // An agent's reply or private note. A reply is written with its outbox row in one transaction, so
 // it is sent even if the process dies right after answering the request.
 import { canViewConversation, type Actor } from '../domain/policy.js';
-import { textOf } from '../domain/conversation-rules.js';
+import { attachmentIdsOf, textOf } from '../domain/conversation-rules.js';
 import { AppError, forbidden, notFound } from '../domain/errors.js';
 import type { Conversation, Message, MessagePart } from '../domain/types.js';
 import type { Deps } from './deps.js';
@@ -20,7 +20,7 @@ export function makeReplyToConversation(deps: Deps) {
       const conversation = await tx.conversations.findById(input.conversationId);
       if (!conversation) throw notFound('conversation');
       if (!canViewConversation(input.actor, conversation)) throw forbidden('this conversation is assigned to another agent');
-      const attachmentIds = input.parts.flatMap((p) => (p.type === 'text' ? [] : [p.attachmentId]));
+      const attachmentIds = attachmentIdsOf(input.parts);
       const attachments = await tx.attachments.findManyByIds(attachmentIds);
       if (attachments.length !== attachmentIds.length || attachments.some((a) => a.messageId !== null)) {
         throw new AppError('VALIDATION', 'an attachment does not exist or is already used by another message');

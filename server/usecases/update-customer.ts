@@ -1,7 +1,7 @@
 // Agents keep a customer's profile right from the console: name, language, tags and custom attributes.
 // Value tier and VIP drive routing priority and are a supervisor's call. Attributes merge (null removes
-// a key); tags replace the list. One transaction, audited.
-import { forbidden, notFound } from '../domain/errors.js';
+// a key); tags replace the list. One transaction, audited; the consoles showing the customer hear of it.
+import { AppError, forbidden, notFound } from '../domain/errors.js';
 import { hasRole, type Actor } from '../domain/policy.js';
 import type { Customer, ValueTier } from '../domain/types.js';
 import type { Deps } from './deps.js';
@@ -20,9 +20,11 @@ export function makeUpdateCustomer(deps: Deps) {
     if ((patch.valueTier !== undefined || patch.vip !== undefined) && !hasRole(actor, 'supervisor')) {
       throw forbidden('only supervisors set a customer’s value tier or VIP flag');
     }
-    return deps.store.transaction(async (tx) => {
+    const { customer, conversationIds } = await deps.store.transaction(async (tx) => {
       const current = await tx.customers.findById(customerId);
       if (!current) throw notFound('customer');
+      if (current.mergedInto)
+        throw new AppError('CONFLICT', 'this customer was merged into another profile', { mergedInto: current.mergedInto });
       const now = deps.now();
       let attributes: Record<string, unknown> | undefined;
       if (patch.attributes) {
@@ -49,7 +51,10 @@ export function makeUpdateCustomer(deps: Deps) {
         },
         now,
       );
-      return (await tx.customers.findById(customerId))!;
+      const conversationIds = (await tx.conversations.allOf(customerId)).filter((c) => c.status !== 'resolved').map((c) => c.id);
+      return { customer: (await tx.customers.findById(customerId))!, conversationIds };
     });
+    deps.events.publish({ type: 'customer.updated', customerId, mergedInto: null, conversationIds });
+    return customer;
   };
 }

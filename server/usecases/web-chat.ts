@@ -33,6 +33,11 @@ export function makeWebChat(deps: WebChatDeps) {
     return account;
   }
 
+  /** Whose the session is now: read afresh, because an agent may have linked the visitor to another profile. */
+  async function customerOf(session: WebChatSession): Promise<string> {
+    return (await store.webChatSessions.findById(session.id))?.customerId ?? session.customerId;
+  }
+
   return {
     /**
      * Starts a visitor session. The email a visitor types is kept on their profile but not trusted as
@@ -101,8 +106,10 @@ export function makeWebChat(deps: WebChatDeps) {
       return { message: result.message, created: result.created };
     },
 
+    customerOf,
+
     async history(session: WebChatSession, after?: string): Promise<Message[]> {
-      return store.messages.listVisibleForCustomer(session.customerId, session.channelAccountId, { after, limit: 500 });
+      return store.messages.listVisibleForCustomer(await customerOf(session), session.channelAccountId, { after, limit: 500 });
     },
 
     async visitorSessionsOf(customerId: string, channelAccountId: string): Promise<string[]> {
@@ -135,7 +142,7 @@ export function makeWebChat(deps: WebChatDeps) {
       if (a.uploaderType === 'customer' && a.uploaderId === session.id) return a;
       const message = a.messageId ? await store.messages.findById(a.messageId) : undefined;
       const conversation = message && !message.private ? await store.conversations.findById(message.conversationId) : undefined;
-      if (!conversation || conversation.customerId !== session.customerId) throw notFound('attachment');
+      if (!conversation || conversation.customerId !== (await customerOf(session))) throw notFound('attachment');
       return a;
     },
   };

@@ -21,6 +21,11 @@ export const TABLES = [
   'offers',
   'routing_events',
   'canned_responses',
+  'customer_consents',
+  'customer_merges',
+  'email_imports',
+  'email_sync_state',
+  'conversation_participants',
 ] as const;
 
 export type Table = (typeof TABLES)[number];

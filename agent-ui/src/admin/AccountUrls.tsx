@@ -1,5 +1,6 @@
-// The URLs a channel account gives out (webhooks, the widget snippet), each with a copy button, to
-// paste into the provider's console or a website. Credentials are never part of them.
+// The URLs a channel account gives out (webhooks, the widget snippet, an email account's support
+// address), each with a copy button, to paste into the provider's console or a website. Credentials
+// are never part of them.
 import { useStrings } from '../i18n';
 import type { AccountUrls as Urls } from './admin-api';
 import { CopyButton } from './form-kit';
@@ -12,6 +13,8 @@ const KNOWN = {
   sessions: 'url_sessions',
   uploads: 'url_uploads',
   webhook: 'url_webhook',
+  supportAddress: 'url_supportAddress',
+  imap: 'url_imap',
 } as const;
 const ORDER = Object.keys(KNOWN);
 

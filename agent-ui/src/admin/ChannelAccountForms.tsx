@@ -1,9 +1,11 @@
 // Adding a channel account and changing one. Credentials are write-only: typed here, sealed by the
-// server, never shown again (a change replaces them).
+// server, never shown again (a change replaces them). An email account's settings and passwords come
+// from EmailAccountForm.tsx, inside the same form.
 import { useId, useState, type FormEvent } from 'react';
 import { CHANNEL_KINDS, type ChannelAccount, type ChannelKind } from '../../../server/domain/types.js';
 import { useI18n, useStrings } from '../i18n';
 import type { AccountUrls, AdminApi, Queue } from './admin-api';
+import { EmailAccountFields, useEmailAccount } from './EmailAccountForm';
 import { FormActions, Field, useSubmit } from './form-kit';
 import { ADMIN_STRINGS } from './strings';
 
@@ -104,15 +106,18 @@ export function NewChannelAccountForm({ admin, queues, onCreated, onCancel }: Ne
   const [name, setName] = useState('');
   const [queueId, setQueueId] = useState('');
   const [secrets, setSecrets] = useState<Secret[]>([]);
+  const email = useEmailAccount(null);
   const submit = useSubmit();
   const f = submit.fieldError;
   const credentialsId = useId();
   const save = async (e: FormEvent) => {
     e.preventDefault();
+    const body = { kind, name, queueId: queueId || null };
     const credentials = credentialsOf(secrets);
-    const created = await submit.run(() =>
-      admin.createAccount({ kind, name, queueId: queueId || null, ...(credentials && { credentials }) }),
-    );
+    const created =
+      kind === 'email'
+        ? await email.save(submit, (payload) => admin.createAccount({ ...body, ...payload }))
+        : await submit.run(() => admin.createAccount({ ...body, ...(credentials && { credentials }) }));
     if (created) onCreated(created.account, created.urls);
   };
   return (
@@ -120,7 +125,14 @@ export function NewChannelAccountForm({ admin, queues, onCreated, onCancel }: Ne
       <div className="form-body">
         <Field label={s('channelKind')} error={f('kind')}>
           {(a11y) => (
-            <select {...a11y} value={kind} onChange={(e) => setKind(e.target.value as ChannelKind)}>
+            <select
+              {...a11y}
+              value={kind}
+              onChange={(e) => {
+                setKind(e.target.value as ChannelKind);
+                submit.reset();
+              }}
+            >
               {CHANNEL_KINDS.map((k) => (
                 <option key={k} value={k}>
                   {t(`channel_${k}`)}
@@ -133,7 +145,8 @@ export function NewChannelAccountForm({ admin, queues, onCreated, onCancel }: Ne
           {(a11y) => <input {...a11y} autoComplete="off" value={name} onChange={(e) => setName(e.target.value)} />}
         </Field>
         <QueueSelect kind={kind} queues={queues} value={queueId} onChange={setQueueId} error={f('queueId')} />
-        {kind !== 'web_chat' && (
+        {kind === 'email' && <EmailAccountFields email={email} submit={submit} />}
+        {kind !== 'web_chat' && kind !== 'email' && (
           <div className="admin-field" role="group" aria-labelledby={credentialsId}>
             <span className="label" id={credentialsId}>
               {s('credentials')}
@@ -142,7 +155,7 @@ export function NewChannelAccountForm({ admin, queues, onCreated, onCancel }: Ne
           </div>
         )}
       </div>
-      <FormActions submit={submit} label={s('createAccount')} onCancel={onCancel} />
+      <FormActions submit={kind === 'email' ? email.footer(submit) : submit} label={s('createAccount')} onCancel={onCancel} />
     </form>
   );
 }
@@ -162,16 +175,19 @@ export function EditChannelAccountForm({ admin, account, queues, canEdit, onSave
   const [active, setActive] = useState(account.active);
   const [secrets, setSecrets] = useState<Secret[]>([]);
   const [saved, setSaved] = useState(false);
+  const email = useEmailAccount(account);
+  const isEmail = account.kind === 'email';
   const submit = useSubmit();
   const f = submit.fieldError;
   const credentialsId = useId();
   const save = async (e: FormEvent) => {
     e.preventDefault();
     setSaved(false);
+    const patch = { name, queueId: queueId || null, active };
     const credentials = credentialsOf(secrets);
-    const result = await submit.run(() =>
-      admin.updateAccount(account.id, { name, queueId: queueId || null, active, ...(credentials && { credentials }) }),
-    );
+    const result = isEmail
+      ? await email.save(submit, (payload) => admin.updateAccount(account.id, { ...patch, ...payload }))
+      : await submit.run(() => admin.updateAccount(account.id, { ...patch, ...(credentials && { credentials }) }));
     if (result) {
       setSecrets([]);
       setSaved(true);
@@ -189,7 +205,8 @@ export function EditChannelAccountForm({ admin, account, queues, canEdit, onSave
           <input type="checkbox" checked={active} onChange={(e) => setActive(e.target.checked)} />
           {s('accountActive')}
         </label>
-        {account.kind !== 'web_chat' && (
+        {isEmail && <EmailAccountFields email={email} submit={submit} />}
+        {account.kind !== 'web_chat' && !isEmail && (
           <div className="admin-field" role="group" aria-labelledby={credentialsId}>
             <span className="label" id={credentialsId}>
               {s('replaceCredentials')}
@@ -198,7 +215,9 @@ export function EditChannelAccountForm({ admin, account, queues, canEdit, onSave
           </div>
         )}
       </fieldset>
-      {canEdit && <FormActions submit={submit} label={s('saveChanges')} saved={saved ? s('accountSaved') : null} />}
+      {canEdit && (
+        <FormActions submit={isEmail ? email.footer(submit) : submit} label={s('saveChanges')} saved={saved ? s('accountSaved') : null} />
+      )}
     </form>
   );
 }

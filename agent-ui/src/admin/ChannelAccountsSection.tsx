@@ -1,10 +1,12 @@
-// Channel accounts: the list, a new account, and the selected one's URLs, settings and deletion.
+// Channel accounts: the list, a new account, and the selected one's URLs, settings and deletion; for
+// an email account also the mail that could not be imported.
 import { useEffect, useState } from 'react';
-import type { ChannelAccount } from '../../../server/domain/types.js';
+import type { ChannelAccount, ChannelKind } from '../../../server/domain/types.js';
 import { useI18n, useStrings } from '../i18n';
 import { upsert, type AccountUrls as Urls, type AdminApi } from './admin-api';
 import { AccountUrls } from './AccountUrls';
 import { EditChannelAccountForm, NewChannelAccountForm } from './ChannelAccountForms';
+import { EmailImports } from './EmailImports';
 import { ConfirmButton, ErrorBanner, Notice, useSubmit } from './form-kit';
 import { ListItem, SectionLayout } from './SectionLayout';
 import { ADMIN_STRINGS } from './strings';
@@ -14,6 +16,15 @@ interface Props {
   admin: AdminApi;
   canEdit: boolean;
 }
+
+/** The address customers write to, for an email account. */
+const supportAddressOf = (a: ChannelAccount) =>
+  a.kind === 'email' && typeof a.settings.fromAddress === 'string' ? a.settings.fromAddress : null;
+
+const CONNECT_HINT: Partial<Record<ChannelKind, 'connectUrlsHintWidget' | 'connectUrlsHintEmail'>> = {
+  web_chat: 'connectUrlsHintWidget',
+  email: 'connectUrlsHintEmail',
+};
 
 export function ChannelAccountsSection({ admin, canEdit }: Props) {
   const s = useStrings(ADMIN_STRINGS);
@@ -73,6 +84,7 @@ export function ChannelAccountsSection({ admin, canEdit }: Props) {
       onNew={() => select('new')}
       list={list.map((a) => (
         <ListItem key={a.id} selected={a.id === selected} onSelect={() => select(a.id)} title={a.name}>
+          {supportAddressOf(a) && <span className="item-line">{supportAddressOf(a)}</span>}
           <span className="item-line muted">
             {s('feedsQueueShort')}: {queueName(a.queueId)}
           </span>
@@ -95,7 +107,7 @@ export function ChannelAccountsSection({ admin, canEdit }: Props) {
               onCreated={(a, u) => {
                 stored(a, u);
                 setSelected(a.id);
-                setNotice(s('accountCreated', { name: a.name }));
+                setNotice(s(a.kind === 'email' ? 'accountCreatedEmail' : 'accountCreated', { name: a.name }));
               }}
               onCancel={() => select(null)}
             />
@@ -122,7 +134,7 @@ export function ChannelAccountsSection({ admin, canEdit }: Props) {
           <Notice text={notice} />
           <section className="admin-card" aria-labelledby="account-urls-title">
             <h3 id="account-urls-title">{s('connectUrls')}</h3>
-            <p className="field-hint">{s(account.kind === 'web_chat' ? 'connectUrlsHintWidget' : 'connectUrlsHint')}</p>
+            <p className="field-hint">{s(CONNECT_HINT[account.kind] ?? 'connectUrlsHint')}</p>
             <ErrorBanner error={urlsError} />
             {urls[account.id] ? <AccountUrls urls={urls[account.id]!} /> : !urlsError && <p className="muted">{s('loading')}</p>}
           </section>
@@ -132,6 +144,12 @@ export function ChannelAccountsSection({ admin, canEdit }: Props) {
               <EditChannelAccountForm admin={admin} account={account} queues={queues.data} canEdit={canEdit} onSaved={stored} />
             )}
           </section>
+          {account.kind === 'email' && canEdit && (
+            <section className="admin-card" aria-labelledby="email-imports-title">
+              <h3 id="email-imports-title">{s('emailImports')}</h3>
+              <EmailImports admin={admin} accountId={account.id} />
+            </section>
+          )}
         </div>
       )}
       {selected === null && !notice && list.length > 0 && <p className="detail-empty muted">{s('selectAccount')}</p>}

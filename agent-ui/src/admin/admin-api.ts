@@ -1,5 +1,5 @@
 // The admin screens' calls, typed, on top of Api.json. Shapes follow the route schemas in
-// server/http/routes (queue-schemas.ts, users, channel accounts, canned responses).
+// server/http/routes (queue-schemas.ts, users, channel accounts, email imports, canned responses).
 import type { CapacityClass, QueueConfig } from '../../../server/domain/routing/types.js';
 import type { ChannelAccount, ChannelKind, Role, User } from '../../../server/domain/types.js';
 import type { Api } from '../api';
@@ -32,8 +32,69 @@ export interface RoutingProfilePatch {
   queueIds?: string[];
 }
 
-/** Webhook and embed URLs by name (web chat: widgetScript, embedSnippet, demoPage, sessions, uploads). */
+/**
+ * Webhook and embed URLs by name (web chat: widgetScript, embedSnippet, demoPage, sessions, uploads;
+ * email: supportAddress, imap).
+ */
 export type AccountUrls = Record<string, string>;
+
+export type TlsMode = 'implicit' | 'starttls' | 'none';
+export type AfterImport = 'seen' | 'move' | 'leave';
+
+/** An email account's settings, as channels/email/account.ts (EmailSettings) takes and returns them. */
+export type EmailSettings = {
+  imap: {
+    host: string;
+    port: number;
+    tls: TlsMode;
+    user: string;
+    mailbox: string;
+    afterImport: AfterImport;
+    moveTo?: string;
+    syncDays: number;
+    maxBytes: number;
+  };
+  smtp: { host: string; port: number; tls: TlsMode; user?: string };
+  fromAddress: string;
+  fromName: string;
+  signature: string;
+  acknowledge: { enabled: boolean; text?: string };
+};
+
+/** Write-only: sealed by the server, never returned. Without smtpPassword, SMTP uses the IMAP one. */
+export type EmailCredentials = { imapPassword: string; smtpPassword?: string };
+
+/** Which check refused an email account on save (the VALIDATION error's details). */
+export interface EmailCheckFailure {
+  service: 'imap' | 'smtp';
+  step: 'host' | 'tls' | 'login' | 'mailbox' | 'other';
+}
+
+export type EmailImportStatus = 'imported' | 'duplicate' | 'unprocessable' | 'too_large' | 'own' | 'failed_delivery';
+
+/** One mail fetched from a mailbox and what became of it (db/stores/email.store.ts). */
+export interface EmailImport {
+  id: string;
+  channelAccountId: string;
+  status: EmailImportStatus;
+  error: string | null;
+  subject: string | null;
+  fromAddress: string | null;
+  size: number;
+  conversationId: string | null;
+  createdAt: number;
+  updatedAt: number;
+}
+
+export interface NewAccountBody {
+  kind: ChannelKind;
+  name: string;
+  queueId: string | null;
+  settings?: Record<string, unknown>;
+  credentials?: Record<string, string>;
+}
+
+export type AccountPatch = Partial<Omit<NewAccountBody, 'kind'> & { active: boolean }>;
 
 export interface CannedResponse {
   id: string;
@@ -66,11 +127,14 @@ export const adminApi = (api: Api) => ({
 
   accounts: () => api.json<{ accounts: ChannelAccount[] }>('GET', '/channel-accounts'),
   account: (id: string) => api.json<{ account: ChannelAccount; urls: AccountUrls }>('GET', `/channel-accounts/${at(id)}`),
-  createAccount: (body: { kind: ChannelKind; name: string; queueId: string | null; credentials?: Record<string, string> }) =>
-    api.json<{ account: ChannelAccount; urls: AccountUrls }>('POST', '/channel-accounts', body),
-  updateAccount: (id: string, patch: { name?: string; queueId?: string | null; active?: boolean; credentials?: Record<string, string> }) =>
+  createAccount: (body: NewAccountBody) => api.json<{ account: ChannelAccount; urls: AccountUrls }>('POST', '/channel-accounts', body),
+  updateAccount: (id: string, patch: AccountPatch) =>
     api.json<{ account: ChannelAccount; urls: AccountUrls }>('PATCH', `/channel-accounts/${at(id)}`, patch),
   deleteAccount: (id: string) => api.json<void>('DELETE', `/channel-accounts/${at(id)}`),
+
+  emailImports: (accountId: string, statuses: EmailImportStatus[]) =>
+    api.json<{ imports: EmailImport[] }>('GET', `/email/imports?accountId=${at(accountId)}&status=${statuses.join(',')}`),
+  reprocessImport: (id: string) => api.json<{ import: EmailImport }>('POST', `/email/imports/${at(id)}/reprocess`),
 
   cannedResponses: () => api.json<{ cannedResponses: CannedResponse[]; placeholders?: string[] }>('GET', '/canned-responses'),
   createCannedResponse: (body: CannedResponseBody) => api.json<{ cannedResponse: CannedResponse }>('POST', '/canned-responses', body),

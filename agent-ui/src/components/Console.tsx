@@ -94,6 +94,7 @@ export function Console({ session, api, onExpired, onLogout, onLocale }: Props) 
         socket={socket}
         userId={session.user.id}
         onScreenPop={setScreenPop}
+        popCustomer={screenPop && panelCustomer?.id === screenPop.customerId ? panelCustomer : null}
         onAccepted={(id) => {
           // Accepted work is the agent's own: show it where it now lives.
           setQuery((q) => (q.tab === 'all' || q.tab === 'mine' ? q : { ...q, tab: 'mine' }));
@@ -131,6 +132,11 @@ export function Console({ session, api, onExpired, onLogout, onLocale }: Props) 
           onViewCustomer={setPinnedCustomerId}
           onBack={() => setPinnedCustomerId(null)}
           onCustomer={setPanelCustomer}
+          onMerged={(fromId, toId) => {
+            // Whatever showed the old profile shows the one it joined (the open conversation follows by itself).
+            setScreenPop((pop) => (pop && pop.customerId === fromId ? { ...pop, customerId: toId } : pop));
+            setPinnedCustomerId((pinned) => (pinned === fromId ? toId : pinned));
+          }}
         />
       </div>
     </div>

@@ -38,6 +38,8 @@ interface Props {
   onBack: () => void;
   /** The customer as loaded or saved (names elsewhere follow edits). */
   onCustomer: (customer: CustomerProfile) => void;
+  /** The shown customer was linked (merged) into another profile, here or by someone else. */
+  onMerged: (fromId: string, toId: string) => void;
 }
 
 export function CustomerPanel(props: Props) {
@@ -45,7 +47,8 @@ export function CustomerPanel(props: Props) {
   const { t, time } = useI18n();
   const s = useStrings(CUSTOMER_STRINGS);
   const bodyId = useId();
-  const profile = useCustomerProfile(api, socket, customerId, reconnects);
+  const merged = (toId: string) => customerId && props.onMerged(customerId, toId);
+  const profile = useCustomerProfile(api, socket, customerId, reconnects, merged);
   const [drawer, setDrawer] = useState(false);
   const [editing, setEditing] = useState(false);
   const rail = useRef<HTMLButtonElement>(null);
@@ -159,9 +162,16 @@ export function CustomerPanel(props: Props) {
             ) : (
               <>
                 {isUnknown(customer) && (
-                  <IdentifyCustomer api={api} customerId={customer.id} onSave={profile.save} onView={props.onViewCustomer} />
+                  <IdentifyCustomer
+                    api={api}
+                    customerId={customer.id}
+                    onSave={profile.save}
+                    onView={props.onViewCustomer}
+                    onChanged={profile.reload}
+                    onLinked={merged}
+                  />
                 )}
-                <ProfileFacts customer={customer} />
+                <ProfileFacts api={api} customer={customer} mayRemoveIdentity={mayRank} onChanged={profile.reload} onLinked={merged} />
               </>
             )}
             <CustomerHistory

@@ -1,10 +1,15 @@
-// One stored message: who sent it, its text and attachments, and a line with the time, the channel and
-// (for replies) the delivery state. Internal notes look different on purpose: yellow, labelled, locked.
+// One stored message: who sent it, its text (or an email's HTML body) and attachments, and a line with
+// the time, the channel and (for replies) the delivery state. Internal notes look different on purpose:
+// yellow, labelled, locked.
+import { useState } from 'react';
+import type { MessageMeta } from '../../../server/domain/email.js';
 import type { ChannelKind, Message, MessagePart, MessageStatus } from '../../../server/domain/types.js';
+import { EmailHeader, FullEmailToggle, QuotedHistory } from '../conversation/EmailDetails';
 import type { Api } from '../api';
 import { useI18n, useStrings } from '../i18n';
 import { CONVERSATION_STRINGS } from '../conversation/strings';
 import { FileAttachment, ImageAttachment } from './Attachment';
+import { EmailHtml } from './EmailHtml';
 
 interface Props {
   api: Api;
@@ -43,7 +48,7 @@ export function MessageBubble({ api, message: m, channel, senderName, position, 
 
   return (
     <article
-      className={`message message-${side}${m.private ? ' message-note' : ''}`}
+      className={`message message-${side}${m.private ? ' message-note' : ''}${m.parts.some((p) => p.type === 'html') ? ' message-email' : ''}`}
       data-message-id={m.id}
       data-status={m.status}
       aria-label={label}
@@ -58,7 +63,7 @@ export function MessageBubble({ api, message: m, channel, senderName, position, 
             {t('internalNote')}
           </div>
         )}
-        <MessageParts api={api} parts={m.parts} />
+        <MessageParts api={api} parts={m.parts} meta={m.meta} />
       </div>
       <div className="message-meta">
         <time dateTime={new Date(m.createdAt).toISOString()} title={new Date(m.createdAt).toLocaleString()}>
@@ -86,13 +91,21 @@ export function MessageBubble({ api, message: m, channel, senderName, position, 
   );
 }
 
-export function MessageParts({ api, parts }: { api: Api; parts: MessagePart[] }) {
+export function MessageParts({ api, parts, meta }: { api: Api; parts: MessagePart[]; meta?: MessageMeta | null }) {
+  // A mail's text part is the plain alternative of its HTML body: shown only when there is no HTML.
+  // When the new text was taken apart from the quoted history, the new text leads and the HTML as sent
+  // (history and all) opens on request.
+  const quoted = meta?.email?.quoted ?? null;
+  const [full, setFull] = useState(false);
+  const hasHtml = parts.some((p) => p.type === 'html');
+  const showHtml = hasHtml && (!quoted || full);
   return (
     <>
+      {meta && <EmailHeader meta={meta} />}
       {parts.map((part, i) => {
         switch (part.type) {
           case 'text':
-            return (
+            return showHtml ? null : (
               <p key={i} className="bubble-text">
                 {part.text}
               </p>
@@ -101,8 +114,12 @@ export function MessageParts({ api, parts }: { api: Api; parts: MessagePart[] })
             return <ImageAttachment key={i} api={api} part={part} />;
           case 'file':
             return <FileAttachment key={i} api={api} part={part} />;
+          case 'html':
+            return showHtml ? <EmailHtml key={i} html={part.html} /> : null;
         }
       })}
+      {quoted && !showHtml && <QuotedHistory quoted={quoted} />}
+      {quoted && hasHtml && <FullEmailToggle open={full} onToggle={() => setFull((f) => !f)} />}
     </>
   );
 }

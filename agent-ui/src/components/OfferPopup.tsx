@@ -7,7 +7,7 @@ import type { Conversation } from '../../../server/domain/types.js';
 import type { Api } from '../api';
 import { useI18n, type MessageKey } from '../i18n';
 import type { AgentSocket } from '../socket';
-import { customerApi, type ProfileWithHistory } from '../customer/customer-api';
+import { customerApi, type CustomerProfile, type ProfileWithHistory } from '../customer/customer-api';
 import { CompactProfile } from '../customer/CompactProfile';
 import { displayName } from '../hooks/useCustomers';
 import '../customer/screen-pop.css';
@@ -50,12 +50,15 @@ export function OfferPopup({
   userId,
   onAccepted,
   onScreenPop,
+  popCustomer,
 }: {
   api: Api;
   socket: AgentSocket | null;
   userId: string;
   onAccepted: (id: string) => void;
   onScreenPop: (pop: ScreenPop) => void;
+  /** The screen-popped customer as the panel has it now (after details were added or the profile was linked). */
+  popCustomer: CustomerProfile | null;
 }) {
   const { t } = useI18n();
   const [pending, setPending] = useState<Pending | null>(null);
@@ -108,6 +111,7 @@ export function OfferPopup({
 
   if (!pending || !socket) return null;
   const { offer, conversation } = pending;
+  const profile = pending.profile && popCustomer ? { ...pending.profile, customer: popCustomer } : pending.profile;
   const answer = async (kind: 'accept' | 'decline') => {
     const ack = await socket.emitWithAck(kind === 'accept' ? 'offer:accept' : 'offer:decline', { conversationId: offer.conversationId });
     if (!ack.ok) {
@@ -133,11 +137,11 @@ export function OfferPopup({
       <p id="offer-title" className="offer-title">
         {t('offerTitle')}
       </p>
-      <div id="offer-who" className="offer-who" aria-busy={pending.profile === undefined}>
-        {pending.profile ? (
-          <CompactProfile profile={pending.profile} conversationId={conversation.id} />
+      <div id="offer-who" className="offer-who" aria-busy={profile === undefined}>
+        {profile ? (
+          <CompactProfile profile={profile} conversationId={conversation.id} />
         ) : (
-          <p className="offer-name">{pending.profile === null ? displayName(null, conversation.customerId, t('visitor')) : '…'}</p>
+          <p className="offer-name">{profile === null ? displayName(null, conversation.customerId, t('visitor')) : '…'}</p>
         )}
       </div>
       <p className="offer-meta">

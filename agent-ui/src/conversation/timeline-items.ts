@@ -11,13 +11,15 @@ export type Row = TimelineItem &
 const LINE_PX = 21;
 const CHARS_PER_LINE = 60;
 const DAY_HEADING_PX = 38;
+// An email's HTML body before EmailHtml has measured it (it does so before the row is first painted).
+const EMAIL_PX = 280;
 
-function estimate(text: string, images: number, files: number, day: boolean): number {
+function estimate(text: string, images: number, files: number, day: boolean, emails = 0): number {
   const lines = Math.max(
     1,
     text.split('\n').reduce((n, line) => n + Math.ceil(line.length / CHARS_PER_LINE || 1), 0),
   );
-  return 64 + lines * LINE_PX + images * 160 + files * 42 + (day ? DAY_HEADING_PX : 0);
+  return 64 + lines * LINE_PX + images * 160 + files * 42 + emails * EMAIL_PX + (day ? DAY_HEADING_PX : 0);
 }
 
 const startOfDay = (ms: number) => new Date(ms).setHours(0, 0, 0, 0);
@@ -35,9 +37,10 @@ export function timelineRows(messages: Message[], unsent: UnsentMessage[], meId:
     const day = dayOf(m.createdAt);
     const images = m.parts.filter((p) => p.type === 'image').length;
     const files = m.parts.filter((p) => p.type === 'file').length;
-    const text = m.parts.flatMap((p) => (p.type === 'text' ? [p.text] : [])).join('\n');
+    const emails = m.parts.filter((p) => p.type === 'html').length;
+    const text = emails ? '' : m.parts.flatMap((p) => (p.type === 'text' ? [p.text] : [])).join('\n');
     const own = m.direction === 'outbound' && m.senderId === meId;
-    rows.push({ kind: 'message', key: m.id, message: m, day, own, estimate: estimate(text, images, files, day !== null) });
+    rows.push({ kind: 'message', key: m.id, message: m, day, own, estimate: estimate(text, images, files, day !== null, emails) });
   }
   // The socket may bring the stored copy a moment before the HTTP answer removes the unsent one.
   const recent = messages.slice(-20);

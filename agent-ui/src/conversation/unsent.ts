@@ -36,7 +36,7 @@ export function isCopyOf(stored: Message, m: UnsentMessage, meId: string): boole
   if (stored.conversationId !== m.conversationId || stored.senderId !== meId || stored.private !== (m.mode === 'note')) return false;
   if (stored.createdAt < m.firstTriedAt - 60_000) return false; // clocks differ a little, not by minutes
   const text = stored.parts.flatMap((p) => (p.type === 'text' ? [p.text] : []));
-  const files = stored.parts.flatMap((p) => (p.type === 'text' ? [] : [p.attachmentId]));
+  const files = stored.parts.flatMap((p) => (p.type === 'image' || p.type === 'file' ? [p.attachmentId] : []));
   return (
     text.join('\n') === (m.text.trim() ? m.text : '') &&
     files.length === m.attachments.length &&

@@ -1,6 +1,10 @@
-// The profile as read: identities on every channel, language, tags, consent and custom attributes.
+// The profile as read: identities on every channel (phone and email addable), language, tags, consent
+// per channel (recordable) and custom attributes.
+import type { Api } from '../api';
 import { useI18n, useStrings } from '../i18n';
+import { ConsentEditor } from './ConsentEditor';
 import type { CustomerProfile } from './customer-api';
+import { IdentityEditor } from './IdentityEditor';
 import { attributeText, humanize } from './profile';
 import { CUSTOMER_STRINGS } from './strings';
 
@@ -10,24 +14,32 @@ export function languageName(locale: string | null, s: (key: 'lang_th' | 'lang_e
   return base === 'th' || base === 'en' ? `${s(`lang_${base}`)}${locale.length > 2 ? ` (${locale})` : ''}` : locale;
 }
 
-export function ProfileFacts({ customer }: { customer: CustomerProfile }) {
+interface Props {
+  api: Api;
+  customer: CustomerProfile;
+  /** Supervisors remove wrongly linked identities. */
+  mayRemoveIdentity: boolean;
+  /** Something here changed the profile: read it again. */
+  onChanged: () => void;
+  /** The profile was linked into another one. */
+  onLinked: (targetId: string) => void;
+}
+
+export function ProfileFacts({ api, customer, mayRemoveIdentity, onChanged, onLinked }: Props) {
   const { t } = useI18n();
   const s = useStrings(CUSTOMER_STRINGS);
   const attributes = Object.entries(customer.attributes);
   const tags = customer.tags ?? [];
   return (
     <>
-      <section className="panel-section" aria-labelledby="customer-identities">
-        <h3 id="customer-identities">{t('identities')}</h3>
-        <dl className="facts identity-facts">
-          {customer.identities.map((identity) => (
-            <div key={identity.id} data-identity-kind={identity.kind}>
-              <dt>{t(`identity_${identity.kind}`)}</dt>
-              <dd className={identity.scope ? 'channel-id' : undefined}>{identity.value}</dd>
-            </div>
-          ))}
-        </dl>
-      </section>
+      <IdentityEditor
+        api={api}
+        customerId={customer.id}
+        identities={customer.identities}
+        mayRemove={mayRemoveIdentity}
+        onChanged={onChanged}
+        onLinked={onLinked}
+      />
       <section className="panel-section" aria-labelledby="customer-profile">
         <h3 id="customer-profile">{s('profile')}</h3>
         <dl className="facts">
@@ -53,7 +65,9 @@ export function ProfileFacts({ customer }: { customer: CustomerProfile }) {
           </div>
           <div>
             <dt>{s('consent')}</dt>
-            <dd className="muted">{s('consentNotRecorded')}</dd>
+            <dd>
+              <ConsentEditor api={api} customerId={customer.id} consents={customer.consents ?? []} onChanged={onChanged} />
+            </dd>
           </div>
         </dl>
       </section>

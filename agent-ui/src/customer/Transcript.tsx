@@ -40,13 +40,14 @@ export function Transcript({ api, conversationId, label, id }: { api: Api; conve
               <time dateTime={new Date(m.createdAt).toISOString()}>{time(m.createdAt)}</time>
             </div>
             {m.text.trim() && <p className="transcript-text">{m.text}</p>}
-            {m.parts
-              .filter((p) => p.type !== 'text')
-              .map((p, i) => (
-                <p key={i} className="transcript-file">
-                  {s('attachmentLine', { name: 'filename' in p ? p.filename : '' })}
-                </p>
-              ))}
+            {m.parts.map(
+              (p, i) =>
+                (p.type === 'image' || p.type === 'file') && (
+                  <p key={i} className="transcript-file">
+                    {s('attachmentLine', { name: p.filename })}
+                  </p>
+                ),
+            )}
           </div>
         ))
       )}

@@ -1,10 +1,22 @@
 // The customer profile's calls, typed, on top of Api.json: a profile with its whole history, the
-// profile patch, the customer search and a past conversation's messages.
-import type { Conversation, Customer, CustomerIdentity, Message, ValueTier } from '../../../server/domain/types.js';
-import type { Api } from '../api';
+// profile patch, identities, consent, linking two profiles, the customer search and a past
+// conversation's messages.
+import type { Consent, ConsentStatus } from '../../../server/domain/customer-merge.js';
+import type { ChannelKind, Conversation, Customer, CustomerIdentity, Message, ValueTier } from '../../../server/domain/types.js';
+import { ApiError, type Api } from '../api';
 
 export interface CustomerProfile extends Customer {
   identities: CustomerIdentity[];
+  consents: Consent[];
+}
+
+export type TypedIdentityKind = 'phone' | 'email';
+
+/** The customer who already has an identity (a 409 from addIdentity): the agent may link the two. */
+export function identityOwner(err: unknown): { customerId: string; name: string | null } | null {
+  if (!(err instanceof ApiError) || err.code !== 'CONFLICT') return null;
+  const d = err.details as { customerId?: unknown; name?: unknown } | undefined;
+  return typeof d?.customerId === 'string' ? { customerId: d.customerId, name: typeof d.name === 'string' ? d.name : null } : null;
 }
 
 export interface ProfileWithHistory {
@@ -42,6 +54,14 @@ export const customerApi = (api: Api) => ({
     return request;
   },
   update: (id: string, patch: CustomerPatch) => api.json<{ customer: Customer }>('PATCH', `/customers/${at(id)}`, patch),
+  addIdentity: (id: string, kind: TypedIdentityKind, value: string) =>
+    api.json<{ identity: CustomerIdentity }>('POST', `/customers/${at(id)}/identities`, { kind, value }),
+  removeIdentity: (id: string, identityId: string) => api.json<void>('DELETE', `/customers/${at(id)}/identities/${at(identityId)}`),
+  setConsent: (id: string, channel: ChannelKind, status: ConsentStatus, source: string) =>
+    api.json<{ consent: Consent }>('PUT', `/customers/${at(id)}/consents/${at(channel)}`, { status, source }),
+  /** Links `sourceId` into `targetId` (the profile kept). */
+  merge: (targetId: string, sourceId: string) =>
+    api.json<{ customer: Customer }>('POST', `/customers/${at(targetId)}/merge`, { sourceCustomerId: sourceId }),
   search: (q: string, limit = 6) =>
     api.json<{ customers: Customer[]; nextCursor: string | null }>('GET', `/customers?${new URLSearchParams({ q, limit: String(limit) })}`),
   messages: (conversationId: string) => api.json<{ messages: Message[] }>('GET', `/conversations/${at(conversationId)}/messages?limit=200`),
