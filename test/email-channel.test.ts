@@ -395,6 +395,106 @@ describe.each(ENGINES)('email channel on %s', (engine) => {
     expect(failed!.errorMessage).toContain('550');
   }, 60_000);
 
+  test('mail over the size cap, mail without a sender and inline images each get their outcome', async () => {
+    // A second mailbox with the smallest cap (64 KB).
+    const sales = dovecot.users.find((u) => u.user !== SUPPORT)!;
+    const created = await server.api.request('POST', '/api/v1/channel-accounts', {
+      token: admin,
+      body: {
+        kind: 'email',
+        name: 'Sales mailbox',
+        settings: {
+          ...settings(),
+          imap: { ...settings().imap, user: sales.user, maxBytes: 65_536 },
+          fromAddress: sales.user,
+          acknowledge: { enabled: false },
+        },
+        credentials: { imapPassword: sales.password },
+      },
+    });
+    expect(created.status).toBe(201);
+    const salesId = created.body.account.id;
+    await eventually(
+      async () => server.inboxes.receiver(salesId),
+      (r) => r !== undefined,
+      'the sales reader',
+    );
+    const customer = uniq('big');
+    const bigId = uniq('big');
+    const big = nextDomainEvent(server, 'message.created', (e) => e.message.channelAccountId === salesId);
+    await dovecot.append(sales.user, 'INBOX', mail({ from: customer, subject: 'Scans', body: 'x'.repeat(100_000), messageId: bigId }));
+    const { message: note } = await big;
+    expect(note.text).toMatch(
+      /^\[This email \(0\.1 MB\) is over the 0\.1 MB limit and was not imported\. It is still in the mailbox "INBOX"\.\]$/,
+    );
+    const imports = () => server.store.email.listImports({ channelAccountId: salesId }, 50);
+    expect((await eventually(imports, (rows) => rows.length === 1, 'the ledger'))[0]).toMatchObject({ status: 'too_large', rawKey: null });
+
+    // No From: kept raw, listed for admins, reprocessing says the same.
+    const nobody = uniq('nobody');
+    await dovecot.append(
+      sales.user,
+      'INBOX',
+      Buffer.from(`To: ${sales.user}\r\nSubject: who am I\r\nMessage-ID: <${nobody}>\r\n\r\nno sender here\r\n`),
+    );
+    const [unprocessable] = await eventually(
+      () => server.store.email.listImports({ channelAccountId: salesId, status: ['unprocessable'] }, 50),
+      (rows) => rows.length === 1,
+      'the unprocessable mail',
+    );
+    expect(unprocessable).toMatchObject({ messageId: nobody, error: 'the mail has no sender (From) address' });
+    expect(unprocessable!.rawKey).toBeTruthy();
+    const listed = await server.api.request('GET', `/api/v1/email/imports?accountId=${salesId}&status=unprocessable`, { token: admin });
+    expect(listed.body.imports.map((i: { id: string }) => i.id)).toEqual([unprocessable!.id]);
+    const again = await server.api.request('POST', `/api/v1/email/imports/${unprocessable!.id}/reprocess`, { token: admin });
+    expect(again.body.import).toMatchObject({ status: 'unprocessable' });
+    const agent = await server.api.userWithRole(admin, 'agent');
+    expect((await server.api.request('GET', '/api/v1/email/imports', { token: agent.token })).status).toBe(403);
+
+    // An inline image (cid) is stored as an image of the message, marked with its Content-ID.
+    const inlineId = uniq('inline');
+    const png = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==', 'base64');
+    const withImage = nextDomainEvent(server, 'message.created', (e) => e.message.providerMessageId === inlineId);
+    await dovecot.append(
+      sales.user,
+      'INBOX',
+      Buffer.from(
+        [
+          `From: <${customer}>`,
+          `To: ${sales.user}`,
+          'Subject: Photo of the damage',
+          `Message-ID: <${inlineId}>`,
+          'MIME-Version: 1.0',
+          'Content-Type: multipart/related; boundary="REL"',
+          '',
+          '--REL',
+          'Content-Type: text/html; charset=utf-8',
+          '',
+          '<p>See the photo:</p><img src="cid:damage@x" onerror="alert(1)">',
+          '--REL',
+          'Content-Type: image/png; name="damage.png"',
+          'Content-ID: <damage@x>',
+          'Content-Disposition: inline; filename="damage.png"',
+          'Content-Transfer-Encoding: base64',
+          '',
+          png.toString('base64'),
+          '--REL--',
+          '',
+        ].join('\r\n'),
+      ),
+    );
+    const { message } = await withImage;
+    const html = message.parts.find((p) => p.type === 'html');
+    expect(html && html.type === 'html' && html.html).toContain('src="cid:damage@x"');
+    expect(html && html.type === 'html' && html.html).not.toContain('onerror');
+    expect(message.parts.find((p) => p.type === 'image')).toMatchObject({
+      filename: 'damage.png',
+      contentType: 'image/png',
+      contentId: 'damage@x',
+      size: png.length,
+    });
+  }, 60_000);
+
   test('an account is checked before it is saved: the error says which service and step failed', async () => {
     const wrong = await server.api.request('POST', '/api/v1/channel-accounts', {
       token: admin,
@@ -421,6 +521,6 @@ describe.each(ENGINES)('email channel on %s', (engine) => {
     expect(bad.status).toBe(400);
     expect(bad.body.error.message).toContain('fromAddress');
     const accounts = await server.api.request('GET', '/api/v1/channel-accounts', { token: admin });
-    expect(accounts.body.accounts.filter((a: { kind: string }) => a.kind === 'email')).toHaveLength(1);
+    expect(accounts.body.accounts.filter((a: { name: string }) => ['Wrong password', 'No server', 'Bad'].includes(a.name))).toEqual([]);
   }, 60_000);
 });

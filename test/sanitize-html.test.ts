@@ -132,7 +132,7 @@ describe('the plain text of an HTML body', () => {
   test.each([
     ['tags out, blocks as lines', '<p>Hello <b>Somchai</b></p><div>Your order</div>', 'Hello Somchai\nYour order'],
     ['entities decoded', '<p>A &amp; B &lt;3 &quot;q&quot; &#3626;&#x0E27;&nbsp;x &copy;</p>', 'A & B <3 "q" สว x ©'],
-    ['whitespace collapsed', '<p>  many\n\n   spaces\t here </p>\n\n<br><br><p>next</p>', 'many spaces here\n\nnext'], // two line breaks keep one blank line,
+    ['whitespace collapsed', '<p>  many\n\n   spaces\t here </p>\n\n<br><br><p>next</p>', 'many spaces here\n\nnext'], // two line breaks keep one blank line
     [
       'a table row reads as one line',
       '<table><tr><td>Item</td><td>Price</td></tr><tr><td>Tee</td><td>฿250</td></tr></table>',

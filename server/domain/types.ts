@@ -27,7 +27,8 @@ export type MessageStatus = 'received' | 'queued' | 'sent' | 'delivered' | 'read
 
 export type MessagePart =
   | { type: 'text'; text: string }
-  | { type: 'image'; attachmentId: string; filename: string; contentType: string; size: number }
+  /** `contentId`: an email's inline image, referenced from its HTML as cid:<contentId>. */
+  | { type: 'image'; attachmentId: string; filename: string; contentType: string; size: number; contentId?: string }
   | { type: 'file'; attachmentId: string; filename: string; contentType: string; size: number }
   /** An email's HTML body, sanitized at ingest (usecases/sanitize-html.ts) before it is stored. */
   | { type: 'html'; html: string };

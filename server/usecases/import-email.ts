@@ -133,7 +133,9 @@ export function makeImportEmail(deps: ImportEmailDeps) {
         now,
       );
       const kind = a.contentType.startsWith('image/') ? 'image' : 'file';
-      parts.push({ type: kind, attachmentId: stored.id, filename: a.filename, contentType: a.contentType, size: a.size });
+      const part = { attachmentId: stored.id, filename: a.filename, contentType: a.contentType, size: a.size };
+      if (kind === 'image') parts.push({ type: 'image', ...part, ...(a.inline && a.contentId ? { contentId: a.contentId } : {}) });
+      else parts.push({ type: 'file', ...part });
     }
     if (parts.length === 0) parts.push({ type: 'text', text: mail.subject || '(empty message)' });
     return parts;

@@ -5,6 +5,7 @@ import { useState } from 'react';
 import type { MessageMeta } from '../../../server/domain/email.js';
 import type { ChannelKind, Message, MessagePart, MessageStatus } from '../../../server/domain/types.js';
 import { EmailHeader, FullEmailToggle, QuotedHistory } from '../conversation/EmailDetails';
+import { useInlineImages } from '../conversation/useInlineImages';
 import type { Api } from '../api';
 import { useI18n, useStrings } from '../i18n';
 import { CONVERSATION_STRINGS } from '../conversation/strings';
@@ -97,6 +98,7 @@ export function MessageParts({ api, parts, meta }: { api: Api; parts: MessagePar
   // (history and all) opens on request.
   const quoted = meta?.email?.quoted ?? null;
   const [full, setFull] = useState(false);
+  const inlined = useInlineImages(api, parts);
   const hasHtml = parts.some((p) => p.type === 'html');
   const showHtml = hasHtml && (!quoted || full);
   return (
@@ -115,7 +117,7 @@ export function MessageParts({ api, parts, meta }: { api: Api; parts: MessagePar
           case 'file':
             return <FileAttachment key={i} api={api} part={part} />;
           case 'html':
-            return showHtml ? <EmailHtml key={i} html={part.html} /> : null;
+            return showHtml ? <EmailHtml key={i} html={inlined ?? part.html} /> : null;
         }
       })}
       {quoted && !showHtml && <QuotedHistory quoted={quoted} />}
