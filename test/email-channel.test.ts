@@ -107,6 +107,44 @@ describe.each(ENGINES)('email channel on %s', (engine) => {
     );
   }
 
+  /** A delivery status report (RFC 3464) saying mail `about` could not reach `recipient`. */
+  const report = (id: string, recipient: string, about: string) =>
+    Buffer.from(
+      [
+        'From: Mail Delivery System <MAILER-DAEMON@mx.customer.example>',
+        `To: ${SUPPORT}`,
+        'Subject: Undelivered Mail Returned to Sender',
+        `Message-ID: <${id}>`,
+        'Auto-Submitted: auto-replied',
+        'MIME-Version: 1.0',
+        'Content-Type: multipart/report; report-type=delivery-status; boundary="BOUND"',
+        '',
+        '--BOUND',
+        'Content-Type: text/plain; charset=us-ascii',
+        '',
+        'Your message could not be delivered.',
+        '--BOUND',
+        'Content-Type: message/delivery-status',
+        '',
+        'Reporting-MTA: dns; mx.customer.example',
+        '',
+        `Final-Recipient: rfc822; ${recipient}`,
+        'Action: failed',
+        'Status: 5.1.1',
+        'Diagnostic-Code: smtp; 550 5.1.1 user unknown',
+        '',
+        '--BOUND',
+        'Content-Type: text/rfc822-headers',
+        '',
+        `From: Omnidesk Support <${SUPPORT}>`,
+        `Message-ID: <${about}>`,
+        'Subject: Re: Invoice',
+        '',
+        '--BOUND--',
+        '',
+      ].join('\r\n'),
+    );
+
   beforeAll(async () => {
     [dovecot, smtp] = await Promise.all([startDovecot(), startSmtpReceiver()]);
     server = await startTestServer(
@@ -247,46 +285,15 @@ describe.each(ENGINES)('email channel on %s', (engine) => {
     );
 
     const bounceId = uniq('bounce');
+    // A report anyone could forge: it names our reply but an address the reply never went to.
+    const forgedId = uniq('forged-bounce');
+    const forged = nextDomainEvent(server, 'message.created', (e) => e.message.providerMessageId === forgedId);
+    await dovecot.append(SUPPORT, 'INBOX', report(forgedId, 'someone@elsewhere.example', replyId));
+    expect((await forged).message.conversationId).not.toBe(first.conversationId);
+    expect((await server.store.messages.findById(reply.body.message.id))!.status).toBe('sent');
+
     const failed = nextDomainEvent(server, 'message.status', (e) => e.message.id === reply.body.message.id);
-    await dovecot.append(
-      SUPPORT,
-      'INBOX',
-      Buffer.from(
-        [
-          'From: Mail Delivery System <MAILER-DAEMON@mx.customer.example>',
-          `To: ${SUPPORT}`,
-          'Subject: Undelivered Mail Returned to Sender',
-          `Message-ID: <${bounceId}>`,
-          'Auto-Submitted: auto-replied',
-          'MIME-Version: 1.0',
-          'Content-Type: multipart/report; report-type=delivery-status; boundary="BOUND"',
-          '',
-          '--BOUND',
-          'Content-Type: text/plain; charset=us-ascii',
-          '',
-          'Your message could not be delivered.',
-          '--BOUND',
-          'Content-Type: message/delivery-status',
-          '',
-          'Reporting-MTA: dns; mx.customer.example',
-          '',
-          `Final-Recipient: rfc822; ${customer}`,
-          'Action: failed',
-          'Status: 5.1.1',
-          'Diagnostic-Code: smtp; 550 5.1.1 user unknown',
-          '',
-          '--BOUND',
-          'Content-Type: text/rfc822-headers',
-          '',
-          `From: Omnidesk Support <${SUPPORT}>`,
-          `Message-ID: <${replyId}>`,
-          'Subject: Re: Invoice',
-          '',
-          '--BOUND--',
-          '',
-        ].join('\r\n'),
-      ),
-    );
+    await dovecot.append(SUPPORT, 'INBOX', report(bounceId, customer, replyId));
     const { message } = await failed;
     expect(message).toMatchObject({ status: 'failed', errorCode: 'BOUNCED' });
     expect(message.errorMessage).toContain('5.1.1');

@@ -73,7 +73,14 @@ export function makeImportEmail(deps: ImportEmailDeps) {
     const original = await store.messages.findByProviderId(account.id, bounce.originalMessageId);
     if (!original) return undefined;
     const conversation = await store.conversations.findById(original.conversationId);
-    if (!conversation) return undefined;
+    if (!conversation || original.direction !== 'outbound') return undefined;
+    // Anyone can send a report naming one of our Message-IDs: it counts only when the address it says
+    // failed is one that mail went to (the customer or a participant of that conversation).
+    const addressed = new Set([
+      ...(await store.customers.identities(conversation.customerId)).filter((i) => i.kind === 'email').map((i) => i.value),
+      ...(await store.email.participants(conversation.id)).map((p) => p.address),
+    ]);
+    if (bounce.failedRecipients.length > 0 && !bounce.failedRecipients.some((a) => addressed.has(a.toLowerCase()))) return undefined;
     // The same report read again (the mailbox renumbered, the report held twice): already noted.
     const noted = mail.messageId ? await store.messages.findByProviderId(account.id, mail.messageId) : undefined;
     if (noted) return { status: 'duplicate', messageRef: noted.id, conversationId: noted.conversationId };
@@ -82,7 +89,8 @@ export function makeImportEmail(deps: ImportEmailDeps) {
     const text = `Delivery failed to ${bounce.failedRecipients.join(', ') || 'the recipient'}: ${reason}`;
     const meta: MessageMeta = { bounce, email: emailMeta(mail) };
     const { note, failed } = await store.transaction(async (tx) => {
-      for (const address of bounce.failedRecipients) await tx.email.markFailing(address, reason, now);
+      for (const address of bounce.failedRecipients)
+        if (addressed.has(address.toLowerCase())) await tx.email.markFailing(address, reason, now);
       const note = await tx.messages.insert(
         {
           conversationId: conversation.id,
