@@ -12,6 +12,7 @@ import { startDovecot, type Dovecot } from './support/dovecot.js';
 import { connect, nextEvent, ENGINES, startTestServer, type ClientSocket, type TestServer } from './support/harness.js';
 import { RowCounter } from './support/row-counts.js';
 import { startSmtpReceiver, type SmtpReceiver } from './support/smtp-receiver.js';
+import { PNG_1X1, uploadFile } from './support/scenario.js';
 import { until } from './support/until.js';
 
 const SUPPORT = 'support@example.com';
@@ -387,6 +388,23 @@ describe.each(ENGINES)('email channel on %s', (engine) => {
     const received = await simpleParser((await smtp.next((m) => m.raw.includes('Answer one'))).raw);
     expect(received.messageId).toBe(`<${reply.body.message.id}@example.com>`);
     expect(smtp.refused.filter((r) => r.to.includes(customer))).toHaveLength(1);
+
+    // An attachment travels with the reply.
+    const uploaded = await uploadFile(`${server.url}/api/v1/conversations/${first.conversationId}/attachments`, {
+      token: admin,
+      bytes: PNG_1X1,
+      filename: 'ใบเสร็จ.png',
+      type: 'image/png',
+    });
+    expect(uploaded.status).toBe(201);
+    await server.api.request('POST', `/api/v1/conversations/${first.conversationId}/messages`, {
+      token: admin,
+      body: { text: 'Receipt attached', attachmentIds: [uploaded.body.attachment!.id] },
+    });
+    const withFile = await simpleParser((await smtp.next((m) => m.raw.includes('Receipt attached'))).raw);
+    expect(withFile.attachments.map((a) => [a.filename, a.contentType, a.content.equals(PNG_1X1)])).toEqual([
+      ['ใบเสร็จ.png', 'image/png', true],
+    ]);
 
     smtp.failNext(1, 550, { message: 'mailbox unavailable' });
     const failing = await server.api.request('POST', `/api/v1/conversations/${first.conversationId}/messages`, {

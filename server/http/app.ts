@@ -91,7 +91,12 @@ export function createApp(s: Services, options: HttpOptions, log: Logger, hooks:
     const found = token ? await s.auth.authenticate(token) : undefined;
     return found && token ? { user: found.user, token } : undefined;
   };
-  const upload = multer({ storage: multer.memoryStorage(), limits: { fileSize: options.uploadMaxBytes, files: 1, fields: 5 } });
+  // Browsers send file names as raw UTF-8 (Thai names), not latin1, multer's default.
+  const upload = multer({
+    storage: multer.memoryStorage(),
+    defParamCharset: 'utf8',
+    limits: { fileSize: options.uploadMaxBytes, files: 1, fields: 5 },
+  });
 
   const api = express.Router();
   api.use(express.json({ limit: options.jsonBodyLimit, strict: true }));
