@@ -8,7 +8,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import type { Browser, BrowserContext, Locator, Page } from 'playwright-core';
-import { launchChromium } from './support/browser.js';
+import { launchChromium, signIn } from './support/browser.js';
 import { connect, nextEvent, startTestServer, type ClientSocket, type TestServer } from './support/harness.js';
 import { until } from './support/until.js';
 
@@ -70,11 +70,7 @@ async function visit(queueName: string, customer: string, text: string): Promise
 async function openBoard(viewport = { width: 1280, height: 800 }) {
   context = await browser.newContext({ viewport, locale: 'en-US' });
   page = await context.newPage();
-  await page.goto(server.url);
-  await page.getByLabel('Email').fill(supervisor.email);
-  await page.getByLabel('Password').fill(supervisor.password);
-  await page.getByRole('button', { name: 'Sign in' }).click();
-  await page.locator('.connection[data-state="connected"]').waitFor();
+  await signIn(page, supervisor, server.url);
   await page.getByRole('button', { name: 'Board' }).click();
   await page.getByRole('heading', { name: 'Supervisor board' }).waitFor();
 }

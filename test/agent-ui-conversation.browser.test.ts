@@ -8,7 +8,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import type { Message } from '../server/domain/types.js';
-import { launchChromium } from './support/browser.js';
+import { launchChromium, signIn } from './support/browser.js';
 import { gradientPng } from './support/scenario.js';
 import { connect, startTestServer, type ClientSocket, type TestServer } from './support/harness.js';
 
@@ -43,11 +43,7 @@ describe('conversation view in Chromium', () => {
     const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, locale: 'en-US' });
     contexts.push(context);
     const page = await context.newPage();
-    await page.goto(server.url);
-    await page.getByLabel('Email').fill(user.email);
-    await page.getByLabel('Password').fill(user.password);
-    await page.getByRole('button', { name: 'Sign in' }).click();
-    await page.locator('.connection[data-state="connected"]').waitFor();
+    await signIn(page, user, server.url);
     return page;
   }
 

@@ -13,7 +13,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import type { Browser, BrowserContext, Locator, Page } from 'playwright-core';
 import { FileStorage } from '../server/storage/file-storage.js';
-import { launchChromium } from './support/browser.js';
+import { launchChromium, signIn } from './support/browser.js';
 import { MAIL_USERS, startDovecot, type Dovecot, type MailUser } from './support/dovecot.js';
 import { ADMIN, startTestServer, type TestServer } from './support/harness.js';
 import { startSmtpReceiver, type SmtpReceiver } from './support/smtp-receiver.js';
@@ -71,11 +71,7 @@ beforeAll(async () => {
   browser = await launchChromium();
   context = await browser.newContext({ viewport: { width: 1280, height: 800 }, locale: 'en-US' });
   page = await context.newPage();
-  await page.goto(server.url);
-  await page.getByLabel('Email').fill(ADMIN.email);
-  await page.getByLabel('Password').fill(ADMIN.password);
-  await page.getByRole('button', { name: 'Sign in' }).click();
-  await page.locator('.connection[data-state="connected"]').waitFor();
+  await signIn(page, ADMIN, server.url);
 });
 afterAll(async () => {
   await context?.close();

@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import type { InboundMessage } from '../server/domain/types.js';
 import { makeIngestMessage } from '../server/usecases/ingest-message.js';
-import { launchChromium } from './support/browser.js';
+import { launchChromium, signIn } from './support/browser.js';
 import { connect, startTestServer, type ClientSocket, type TestServer } from './support/harness.js';
 import { until } from './support/until.js';
 
@@ -135,11 +135,7 @@ describe('inbox lists and customer panel in Chromium', () => {
     const context = await browser.newContext({ viewport, locale: 'en-US' });
     contexts.push(context);
     const page = await context.newPage();
-    await page.goto(server.url);
-    await page.getByLabel('Email').fill(user.email);
-    await page.getByLabel('Password').fill(user.password);
-    await page.getByRole('button', { name: 'Sign in' }).click();
-    await page.locator('.connection[data-state="connected"]').waitFor();
+    await signIn(page, user, server.url);
     return page;
   }
 

@@ -5,7 +5,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import type { Browser } from 'playwright-core';
-import { launchChromium } from './support/browser.js';
+import { launchChromium, signIn } from './support/browser.js';
 import { connect, startTestServer, type ClientSocket, type TestServer } from './support/harness.js';
 
 const ROOT = path.resolve(import.meta.dirname, '..');
@@ -41,11 +41,7 @@ test('an available agent gets the offer pop-up, accepts, and the conversation op
 
   const context = await browser.newContext({ viewport: { width: 1360, height: 820 }, locale: 'en-US' });
   const page = await context.newPage();
-  await page.goto(server.url);
-  await page.getByLabel('Email').fill(agent.email);
-  await page.getByLabel('Password').fill(agent.password);
-  await page.getByRole('button', { name: 'Sign in' }).click();
-  await page.locator('.connection[data-state="connected"]').waitFor();
+  await signIn(page, agent, server.url);
   const status = page.getByLabel('Status');
   await expect.poll(() => status.inputValue()).toBe('offline');
   await status.selectOption('available');

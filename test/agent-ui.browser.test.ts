@@ -5,7 +5,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { launchChromium } from './support/browser.js';
+import { launchChromium, signIn } from './support/browser.js';
 import { gradientPng } from './support/scenario.js';
 import { connect, startTestServer, type ClientSocket, type TestServer } from './support/harness.js';
 
@@ -41,13 +41,6 @@ describe('agent console in Chromium', () => {
     return page;
   }
 
-  async function logIn(page: Page, user: { email: string; password: string }): Promise<void> {
-    await page.getByLabel('Email').fill(user.email);
-    await page.getByLabel('Password').fill(user.password);
-    await page.getByRole('button', { name: 'Sign in' }).click();
-    await page.locator('.connection[data-state="connected"]').waitFor();
-  }
-
   test('an agent logs in, sees a visitor message live, takes the conversation and replies', async () => {
     const agent = await server.api.userWithRole(adminToken, 'agent', 'Nok Agent');
     const accountId = await server.api.webChatAccount(adminToken);
@@ -58,7 +51,7 @@ describe('agent console in Chromium', () => {
     const page = await openConsole();
     await page.getByRole('button', { name: 'Sign in' }).waitFor();
     await page.screenshot({ path: path.join(SHOTS, 'agent-ui-login-en.png') });
-    await logIn(page, agent);
+    await signIn(page, agent);
     await page.getByText('No open conversations here.').waitFor();
 
     // The visitor writes in Thai; the console shows it without a reload.
@@ -147,7 +140,7 @@ describe('agent console in Chromium', () => {
   test('? lists the keyboard shortcuts (outside a text field); Escape closes the list', async () => {
     const agent = await server.api.userWithRole(adminToken, 'agent', 'Keys Agent');
     const page = await openConsole();
-    await logIn(page, agent);
+    await signIn(page, agent);
     await page.locator('body').press('?');
     const help = page.getByRole('dialog', { name: 'Keyboard shortcuts' });
     await help.waitFor();
@@ -160,7 +153,7 @@ describe('agent console in Chromium', () => {
   test('a revoked session returns to the login page with a clear message', async () => {
     const agent = await server.api.userWithRole(adminToken, 'agent', 'Dao Agent');
     const page = await openConsole();
-    await logIn(page, agent);
+    await signIn(page, agent);
 
     // A new password revokes every session of the user; the console hears it on its socket.
     const reset = await server.api.request('PATCH', `/api/v1/users/${agent.id}`, {
@@ -183,7 +176,7 @@ describe('agent console in Chromium', () => {
     expect(first.ok).toBe(true);
 
     const page = await openConsole();
-    await logIn(page, agent);
+    await signIn(page, agent);
     await page.locator('.conversation-item', { hasText: 'Reconnect Visitor' }).click();
     await page.locator('.message-inbound', { hasText: 'before the drop' }).waitFor();
     const composer = page.getByRole('textbox', { name: 'Reply' });

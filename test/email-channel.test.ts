@@ -6,10 +6,19 @@
 // their documented outcome; SMTP failures are retried or shown on the message.
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { simpleParser, type ParsedMail as Received } from 'mailparser';
-import type { DomainEvent } from '../server/domain/events.js';
 import type { Message } from '../server/domain/types.js';
 import { startDovecot, type Dovecot } from './support/dovecot.js';
-import { connect, nextEvent, ENGINES, startTestServer, type ClientSocket, type TestServer } from './support/harness.js';
+import knexFactory from 'knex';
+import {
+  connect,
+  nextEvent,
+  ENGINES,
+  PG_URL,
+  startTestServer,
+  type ClientSocket,
+  type TestServer,
+  nextDomainEvent,
+} from './support/harness.js';
 import { RowCounter } from './support/row-counts.js';
 import { startSmtpReceiver, type SmtpReceiver } from './support/smtp-receiver.js';
 import { PNG_1X1, uploadFile } from './support/scenario.js';
@@ -51,22 +60,6 @@ function mail(spec: MailSpec): Buffer {
       '',
     ].join('\r\n'),
   );
-}
-
-/** Resolves with the first domain event for which `match` holds. */
-function nextDomainEvent<T extends DomainEvent['type']>(
-  server: TestServer,
-  type: T,
-  match: (e: Extract<DomainEvent, { type: T }>) => boolean = () => true,
-): Promise<Extract<DomainEvent, { type: T }>> {
-  return new Promise((resolve) => {
-    const off = server.events.subscribe((e) => {
-      if (e.type === type && match(e as Extract<DomainEvent, { type: T }>)) {
-        off();
-        resolve(e as Extract<DomainEvent, { type: T }>);
-      }
-    });
-  });
 }
 
 const eventually = <T>(read: () => Promise<T>, holds: (v: T) => boolean, what: string) => until(read, holds, what, 10_000);
@@ -518,6 +511,52 @@ describe.each(ENGINES)('email channel on %s', (engine) => {
       contentId: 'damage@x',
       size: png.length,
     });
+  }, 60_000);
+
+  test('a mail the database keeps refusing is set aside after 3 tries; the mail behind it comes in; reprocessing brings it in', async () => {
+    // A real refusal from the real database: a trigger that aborts any message with this text.
+    const pill = 'POISON-PILL-' + Date.now();
+    const db =
+      engine === 'sqlite'
+        ? knexFactory({ client: 'better-sqlite3', connection: { filename: server.db.url.slice('sqlite:'.length) }, useNullAsDefault: true })
+        : knexFactory({ client: 'pg', connection: PG_URL });
+    const table = server.db.schema ? `${server.db.schema}.messages` : 'messages';
+    const refuse = server.db.schema ? `${server.db.schema}.refuse_pill` : 'refuse_pill';
+    try {
+      if (engine === 'sqlite') {
+        await db.raw(
+          `CREATE TRIGGER refuse_pill BEFORE INSERT ON messages WHEN NEW.text LIKE '%${pill}%' BEGIN SELECT RAISE(ABORT, 'refused by the test'); END`,
+        );
+      } else {
+        await db.raw(
+          `CREATE FUNCTION ${refuse}() RETURNS trigger AS $$ BEGIN IF NEW.text LIKE '%${pill}%' THEN RAISE EXCEPTION 'refused by the test'; END IF; RETURN NEW; END $$ LANGUAGE plpgsql`,
+        );
+        await db.raw(`CREATE TRIGGER refuse_pill BEFORE INSERT ON ${table} FOR EACH ROW EXECUTE FUNCTION ${refuse}()`);
+      }
+      const customer = uniq('pill');
+      const pillId = uniq('pill-mail');
+      const behindId = uniq('behind');
+      await dovecot.append(SUPPORT, 'INBOX', mail({ from: customer, subject: 'Refused', body: pill, messageId: pillId }));
+      const behind = await deliver(mail({ from: customer, subject: 'Next', body: 'the mail after it', messageId: behindId }));
+      expect(behind.text).toBe('the mail after it');
+      const setAside = await ledger(pillId);
+      expect(setAside).toMatchObject({ status: 'unprocessable' });
+      expect(setAside!.error).toMatch(/^failed 3 times: .*refused by the test/);
+      expect(await server.store.messages.findByProviderId(accountId, pillId)).toBeUndefined();
+
+      // Fixed: the admin reprocesses it, and it is imported once.
+      if (engine === 'sqlite') await db.raw('DROP TRIGGER refuse_pill');
+      else await db.raw(`DROP TRIGGER refuse_pill ON ${table}`);
+      const again = await server.api.request('POST', `/api/v1/email/imports/${setAside!.id}/reprocess`, { token: admin });
+      expect(again.status).toBe(200);
+      expect(again.body.import).toMatchObject({ status: 'imported' });
+      const stored = await server.store.messages.findByProviderId(accountId, pillId);
+      expect(stored?.text).toBe(pill);
+    } finally {
+      if (engine === 'sqlite') await db.raw('DROP TRIGGER IF EXISTS refuse_pill');
+      else await db.raw(`DROP TRIGGER IF EXISTS refuse_pill ON ${table}`);
+      await db.destroy();
+    }
   }, 60_000);
 
   test('an account is checked before it is saved: the error says which service and step failed', async () => {

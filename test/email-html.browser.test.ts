@@ -11,7 +11,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { makeIngestMessage } from '../server/usecases/ingest-message.js';
-import { launchChromium } from './support/browser.js';
+import { launchChromium, signIn } from './support/browser.js';
 import { startTestServer, type TestServer } from './support/harness.js';
 import { gradientPng } from './support/scenario.js';
 
@@ -152,11 +152,7 @@ describe('an email body in the console', () => {
       }).observe(document, { childList: true, subtree: true });
     });
     const page: Page = await context.newPage();
-    await page.goto(server.url);
-    await page.getByLabel('Email').fill(agent.email);
-    await page.getByLabel('Password').fill(agent.password);
-    await page.getByRole('button', { name: 'Sign in' }).click();
-    await page.locator('.connection[data-state="connected"]').waitFor();
+    await signIn(page, agent, server.url);
     await page.locator('[role="tab"][data-tab="mine"]').click();
     await page.locator('.conversation-item', { hasText: 'มาลี ใจงาม' }).click();
 

@@ -40,8 +40,13 @@ const DEFAULT_ACK = {
 
 const MB = (n: number) => `${(n / 1024 / 1024).toFixed(1)} MB`;
 
+/** Failed tries of one kept mail before it is set aside as unprocessable, so one mail never stalls a mailbox. */
+export const MAX_IMPORT_ATTEMPTS = 3;
+
 export function makeImportEmail(deps: ImportEmailDeps) {
   const { store, files } = deps;
+  /** Failed tries per mail copy, in memory: a restart gives a mail its tries again. */
+  const failures = new Map<string, number>();
 
   async function ownAddresses(): Promise<Set<string>> {
     const accounts = await store.channelAccounts.list();
@@ -131,7 +136,8 @@ export function makeImportEmail(deps: ImportEmailDeps) {
         {
           channelAccountId: account.id,
           uploaderType: 'customer',
-          uploaderId: mail.from?.address ?? account.id,
+          // The customer is not known yet (ingest resolves them); the mailbox that received it is.
+          uploaderId: account.id,
           filename: a.filename,
           contentType: a.contentType,
           size: a.size,
@@ -243,7 +249,29 @@ export function makeImportEmail(deps: ImportEmailDeps) {
           await store.email.recordImport(where, outcome, deps.now());
           return outcome;
         }
-        outcome = await process(account, raw.storageKey, raw.sha256);
+        const key = `${account.id}:${place.mailbox}:${place.uidValidity}:${place.uid}`;
+        try {
+          outcome = await process(account, raw.storageKey, raw.sha256);
+          failures.delete(key);
+        } catch (err) {
+          // The raw mail is kept: after a few tries it waits for an admin instead of blocking the mail behind it.
+          const tries = (failures.get(key) ?? 0) + 1;
+          if (tries < MAX_IMPORT_ATTEMPTS) {
+            failures.set(key, tries);
+            throw err;
+          }
+          failures.delete(key);
+          const reason = err instanceof Error ? err.message : String(err);
+          const env = place.envelope;
+          outcome = {
+            status: 'unprocessable',
+            messageId: env?.messageId ?? null,
+            subject: env?.subject ?? null,
+            fromAddress: env?.from?.address ?? null,
+            rawKey: raw.storageKey,
+            error: `failed ${tries} times: ${reason}`,
+          };
+        }
       }
       await store.email.recordImport(where, outcome, deps.now());
       return outcome;

@@ -9,6 +9,7 @@ import { io as ioClient, type Socket } from 'socket.io-client';
 import { loadConfig, type Config } from '../../server/config.js';
 import { createLogger } from '../../server/logger.js';
 import { startServer, type RunningServer, type StartOptions } from '../../server/server.js';
+import type { DomainEvent } from '../../server/domain/events.js';
 import type { ClientToServerEvents, ServerToClientEvents } from '../../server/realtime/contract.js';
 
 export type Engine = 'sqlite' | 'postgres';
@@ -183,5 +184,21 @@ export function nextEvent<E extends keyof ServerToClientEvents>(
       resolve(args);
     };
     socket.on(event, handler as never);
+  });
+}
+
+/** Resolves with the first domain event of `type` on the server's bus for which `match` holds. */
+export function nextDomainEvent<T extends DomainEvent['type']>(
+  server: TestServer,
+  type: T,
+  match: (e: Extract<DomainEvent, { type: T }>) => boolean = () => true,
+): Promise<Extract<DomainEvent, { type: T }>> {
+  return new Promise((resolve) => {
+    const off = server.events.subscribe((e) => {
+      if (e.type === type && match(e as Extract<DomainEvent, { type: T }>)) {
+        off();
+        resolve(e as Extract<DomainEvent, { type: T }>);
+      }
+    });
   });
 }

@@ -24,14 +24,14 @@ export function useInlineImages(api: Api, parts: MessagePart[]): string | null {
     const inline = parts.flatMap((p) => (p.type === 'image' && p.contentId ? [{ cid: p.contentId, id: p.attachmentId }] : []));
     if (inline.length === 0) return;
     let cancelled = false;
-    void Promise.all(
-      inline.map(async ({ cid, id }) => ({ cid, url: await asDataUrl(await api.attachment(id)).catch(() => null) })),
-    ).then((found) => {
-      if (cancelled) return;
-      let out = html;
-      for (const { cid, url } of found) if (url) out = out.replace(new RegExp(`cid:${escapeRegExp(cid)}(?=["'\\s>])`, 'g'), url);
-      setResolved(out);
-    });
+    void Promise.all(inline.map(async ({ cid, id }) => ({ cid, url: await asDataUrl(await api.attachment(id)).catch(() => null) }))).then(
+      (found) => {
+        if (cancelled) return;
+        let out = html;
+        for (const { cid, url } of found) if (url) out = out.replace(new RegExp(`cid:${escapeRegExp(cid)}(?=["'\\s>])`, 'g'), url);
+        setResolved(out);
+      },
+    );
     return () => {
       cancelled = true;
     };
