@@ -2,6 +2,7 @@
 // types and their own vendor SDK; nothing else of the server.
 import type { Attachment, ChannelAccount, ChannelKind, Conversation, Customer, CustomerIdentity, Message } from '../server/domain/types.js';
 import type { EmailAddress } from '../server/domain/email.js';
+import type { Consent } from '../server/domain/customer-merge.js';
 
 export type ChannelErrorCode = 'TEMPORARY' | 'RATE_LIMITED' | 'AUTH' | 'INVALID_PAYLOAD' | 'PERMANENT';
 
@@ -34,6 +35,8 @@ export interface OutboundContext {
   files?: { open(storageKey: string): NodeJS.ReadableStream };
   /** The conversation around the message, for adapters that ask for it (`needsThread`), e.g. email's threading. */
   thread?: OutboundThread;
+  /** The customer's consent decision on this channel kind, if one was recorded (an SMS opt-out refuses the send). */
+  consent?: Consent;
 }
 
 export interface OutboundThread {

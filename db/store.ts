@@ -12,6 +12,7 @@ import { ConsentsStore } from './stores/consents.store.js';
 import { CustomerMergesStore } from './stores/customer-merges.store.js';
 import { CustomersStore } from './stores/customers.store.js';
 import { EmailStore } from './stores/email.store.js';
+import { CallsStore } from './stores/calls.store.js';
 import { MessagesStore } from './stores/messages.store.js';
 import { OffersStore } from './stores/offers.store.js';
 import { OutboxStore } from './stores/outbox.store.js';
@@ -41,6 +42,7 @@ export interface Stores {
   consents: ConsentsStore;
   customerMerges: CustomerMergesStore;
   email: EmailStore;
+  calls: CallsStore;
 }
 
 export interface Store extends Stores {
@@ -79,6 +81,7 @@ function bind(knex: Knex, engine: Database['engine']): Stores {
     consents: new ConsentsStore(knex),
     customerMerges: new CustomerMergesStore(knex),
     email: new EmailStore(knex),
+    calls: new CallsStore(knex),
   };
 }
 

@@ -15,6 +15,7 @@ const ConfigSchema = z
       .regex(/^(sqlite:|postgres:|postgresql:)/, 'must start with sqlite: or postgres://')
       .default('sqlite:./data/omnidesk.sqlite'),
     DATA_DIR: z.string().default('./data'),
+    IVR_FLOWS_DIR: z.string().optional(),
     LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
     ADMIN_EMAIL: z.email({ message: 'must be an email address' }).optional(),
     ADMIN_PASSWORD: z.string().min(12, 'must be at least 12 characters').optional(),
@@ -68,6 +69,8 @@ export interface Config {
   publicUrl: string | undefined;
   databaseUrl: string;
   dataDir: string;
+  /** IVR flow files (`*.flow.yaml`), validated at start-up; default: the project's ivr-flows/. */
+  ivrFlowsDir: string | undefined;
   logLevel: Env['LOG_LEVEL'];
   admin: { email: string; password: string } | undefined;
   /** Key for encrypting channel credentials at rest. Derived per install when unset (dev only). */
@@ -104,6 +107,7 @@ export function loadConfig(source: Record<string, string | undefined>): Config {
     publicUrl: e.PUBLIC_URL?.replace(/\/+$/, ''),
     databaseUrl: e.DATABASE_URL,
     dataDir: e.DATA_DIR,
+    ivrFlowsDir: e.IVR_FLOWS_DIR,
     logLevel: e.LOG_LEVEL,
     admin: e.ADMIN_EMAIL && e.ADMIN_PASSWORD ? { email: e.ADMIN_EMAIL, password: e.ADMIN_PASSWORD } : undefined,
     secretKey: e.SECRET_KEY,

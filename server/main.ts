@@ -3,6 +3,7 @@ import 'dotenv/config';
 import { ConfigError, loadConfig } from './config.js';
 import { createLogger } from './logger.js';
 import { startServer } from './server.js';
+import { FlowError } from './ivr/flow.js';
 
 // The placeholder .env.example ships with; starting with it is allowed, but loudly.
 const EXAMPLE_ADMIN_PASSWORD = 'change-me-to-a-long-password';
@@ -46,6 +47,12 @@ async function main(): Promise<void> {
 }
 
 main().catch((err: unknown) => {
+  if (err instanceof FlowError) {
+    process.stderr.write(
+      `Omnidesk could not start: an IVR flow is broken.\n${err.message}\nFix the flow file (see ivr-flows/README.md) and start again.\n`,
+    );
+    process.exit(78);
+  }
   process.stderr.write(`Omnidesk could not start: ${err instanceof Error ? err.message : String(err)}\n`);
   process.exit(1);
 });

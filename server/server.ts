@@ -40,6 +40,23 @@ import { makeSendSystemReply } from './usecases/send-system-reply.js';
 import { createEmailChannel } from '../channels/email/email.channel.js';
 import { DEFAULT_RECEIVER_OPTIONS, type ReceiverOptions } from '../channels/email/imap-receiver.js';
 import { EmailInboxes } from './email-inboxes.js';
+import { createSmsChannel } from '../channels/sms/sms.channel.js';
+import { makeFindWebhookAccount } from './usecases/webhook-account.js';
+import { makeReceiveSms } from './usecases/receive-sms.js';
+import { makeRecordDeliveryStatus } from './usecases/record-delivery-status.js';
+import { makePublicMedia } from './usecases/public-media.js';
+import { loadFlows } from './ivr/load-flows.js';
+import { makeVoiceCalls } from './usecases/voice-calls.js';
+import { makeVoiceAgent } from './usecases/voice-agent.js';
+import { createVoiceChannel } from '../channels/voice/voice.channel.js';
+import { renderIvrTwiml } from '../channels/voice/twiml.js';
+import { bridgeTwiml, dialCustomerTwiml, emptyTwiml, hangupTwiml, waitTwiml } from '../channels/voice/call-twiml.js';
+import { placeCall, redirectCall, voiceAccessToken } from '../channels/voice/voice-api.js';
+import { VoiceCredentials, VoiceSettings } from '../channels/voice/account.js';
+import { fetchTwilioMedia } from '../channels/twilio/media.js';
+import { projectRoot } from './paths.js';
+import { AppError } from './domain/errors.js';
+import type { ChannelAccount } from './domain/types.js';
 
 export interface RunningServer {
   url: string;
@@ -67,6 +84,8 @@ export interface StartOptions {
 
 export async function startServer(config: Config, log: Logger, options: StartOptions = {}): Promise<RunningServer> {
   const now = options.now ?? Date.now;
+  // Before anything else: a broken flow file stops start-up with the file and node named.
+  const flows = loadFlows(config.ivrFlowsDir ?? path.join(projectRoot, 'ivr-flows'));
   const database: Database = openDatabase(config.databaseUrl, { schema: options.schema });
   await migrate(database);
   const store = createStore(database);
@@ -132,10 +151,87 @@ export async function startServer(config: Config, log: Logger, options: StartOpt
   const httpServer = http.createServer();
   // The gateway is created after express is attached (socket.io must wrap the existing request listener).
   const refKey = secrets.derive('email-ticket-ref');
+  // Links Twilio fetches the pictures of an MMS from (a day: a queued message may fetch them late).
+  const publicMedia = makePublicMedia(deps, { key: secrets.derive('public-media'), publicUrl: config.publicUrl, ttlMs: 24 * 3_600_000 });
   const channels = new ChannelRegistry([
     createWebChatChannel({ pushToVisitor: (id, m) => gateway.pushToVisitor(id, m) }),
     createEmailChannel({ refKey }),
+    createSmsChannel({ publicUrl: config.publicUrl, mediaUrl: publicMedia.urlFor }),
+    createVoiceChannel({ flowNames: () => [...flows.keys()] }),
   ]);
+  const voiceCredentials = async (account: ChannelAccount) => {
+    const sealed = await store.channelAccounts.sealedCredentials(account.id);
+    if (!sealed) throw new AppError('CONFLICT', `the voice number "${account.name}" has no credentials`);
+    return VoiceCredentials.parse(secrets.open<Record<string, unknown>>(sealed));
+  };
+  const voice = makeVoiceCalls({
+    ...deps,
+    flows,
+    ingest: (m) => track(ingest(m)),
+    enqueueInto: (id, queueId, priority) => routing.enqueueInto(id, queueId, priority),
+    render: {
+      ivr: renderIvrTwiml,
+      wait: ({ announce, language, holdMusicUrl, pauseSeconds, redirectUrl }) =>
+        waitTwiml({ announce: announce ? { text: announce, language } : null, holdMusicUrl, pauseSeconds, redirectUrl }),
+      bridge: ({ announce, language, clientIdentity, number, callerId, action }) =>
+        bridgeTwiml({ announce: { text: announce, language }, clientIdentity, number, callerId, action, timeoutSeconds: 25 }),
+      hangup: ({ goodbye, language }) => hangupTwiml(goodbye ? { text: goodbye, language } : null),
+      dialCustomer: ({ number, callerId, action }) => dialCustomerTwiml({ announce: null, number, callerId, action }),
+      empty: emptyTwiml,
+    },
+    storeRecording: async (account, url) => {
+      const settings = VoiceSettings.parse(account.settings);
+      const fetched = await fetchTwilioMedia(settings, await voiceCredentials(account), `${url}.mp3`, {
+        maxBytes: config.uploadMaxBytes,
+      });
+      if (!fetched.ok)
+        throw new AppError(fetched.temporary ? 'UNAVAILABLE' : 'VALIDATION', `the recording could not be fetched: ${fetched.message}`);
+      const stored = await files.put(fetched.bytes);
+      const attachment = await store.attachments.create(
+        {
+          channelAccountId: account.id,
+          uploaderType: 'customer',
+          uploaderId: account.id,
+          filename: 'voicemail.mp3',
+          contentType: 'audio/mpeg',
+          size: stored.size,
+          sha256: stored.sha256,
+          storageKey: stored.storageKey,
+        },
+        now(),
+      );
+      return {
+        type: 'file',
+        attachmentId: attachment.id,
+        filename: attachment.filename,
+        contentType: attachment.contentType,
+        size: attachment.size,
+      };
+    },
+    redirectCall: async (account, callSid, url) =>
+      redirectCall(VoiceSettings.parse(account.settings), await voiceCredentials(account), callSid, url),
+    log,
+  });
+  const voiceAgent = makeVoiceAgent({
+    ...deps,
+    flows,
+    publicUrl: config.publicUrl,
+    credentialsOf: voiceCredentials,
+    token: (account, credentials, identity) =>
+      voiceAccessToken(VoiceSettings.parse(account.settings), VoiceCredentials.parse(credentials), identity, 3600),
+    placeCall: (account, credentials, call) => placeCall(VoiceSettings.parse(account.settings), VoiceCredentials.parse(credentials), call),
+  });
+  // An agent took a waiting call: the caller is put through now.
+  events.subscribe((e) => {
+    if (
+      e.type === 'conversation.updated' &&
+      e.conversation.channelKind === 'voice' &&
+      e.conversation.assigneeId &&
+      !e.previous.assigneeId
+    ) {
+      void voice.assigned(e.conversation).catch((err: unknown) => log.warn({ err }, 'voice: could not put the call through'));
+    }
+  });
   const importEmail = makeImportEmail({
     ...deps,
     files,
@@ -166,6 +262,20 @@ export async function startServer(config: Config, log: Logger, options: StartOpt
       onSessionsRevoked: (match) => events.publish({ type: 'sessions.revoked', match }),
       routing,
       queueStats: () => routing.queueStats(),
+      webhookAccount: makeFindWebhookAccount({ store, secrets }),
+      sms: makeReceiveSms({
+        ...deps,
+        ingest: (m) => track(ingest(m)),
+        sendSystemReply: makeSendSystemReply(deps),
+        recordDeliveryStatus: makeRecordDeliveryStatus(deps),
+        files,
+        maxMediaBytes: config.uploadMaxBytes,
+        track,
+        log,
+      }),
+      publicMedia,
+      voice,
+      voiceAgent,
     },
     {
       publicUrl: config.publicUrl,

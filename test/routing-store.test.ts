@@ -104,7 +104,10 @@ describe.each(ENGINES)('routing stores on %s', (engine) => {
         { customerId: cust.id, channelAccountId: acct.id, channelKind: 'email', queueId: q.id },
         T0,
       );
-      // Email's and customer links' migrations come off first, then the console's, then routing's.
+      // Voice's, email's and customer links' migrations come off first, then the console's, then routing's.
+      await odb.knex.migrate.down({ migrationSource });
+      expect(await odb.knex.schema.hasTable('calls')).toBe(false);
+      expect(await odb.knex.schema.hasColumn('users', 'phone')).toBe(false);
       await odb.knex.migrate.down({ migrationSource });
       expect(await odb.knex.schema.hasTable('email_imports')).toBe(false);
       expect(await odb.knex.schema.hasColumn('conversations', 'email_ref')).toBe(false);

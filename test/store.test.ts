@@ -66,7 +66,7 @@ describe.each(ENGINES)('stores on %s', (engine) => {
       expect(await db.knex.schema.hasTable(table), table).toBe(true);
     }
     const before = await db.knex('knex_migrations').select('name');
-    expect(before.map((r) => r.name)).toEqual(['001-core', '002-routing', '003-console', '004-customer-links', '005-email']);
+    expect(before.map((r) => r.name)).toEqual(['001-core', '002-routing', '003-console', '004-customer-links', '005-email', '006-voice']);
 
     await migrate(db);
     // A second connection (a second node starting) migrates the same database without error too.
@@ -77,7 +77,7 @@ describe.each(ENGINES)('stores on %s', (engine) => {
       await other.close();
     }
     const after = await db.knex('knex_migrations').select('name');
-    expect(after.map((r) => r.name)).toEqual(['001-core', '002-routing', '003-console', '004-customer-links', '005-email']);
+    expect(after.map((r) => r.name)).toEqual(['001-core', '002-routing', '003-console', '004-customer-links', '005-email', '006-voice']);
     await expect(store.ping()).resolves.toBeUndefined();
   });
 

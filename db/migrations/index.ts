@@ -5,6 +5,7 @@ import * as m002 from './002-routing.js';
 import * as m003 from './003-console.js';
 import * as m004 from './004-customer-links.js';
 import * as m005 from './005-email.js';
+import * as m006 from './006-voice.js';
 
 const migrations: Record<string, Knex.Migration> = {
   '001-core': m001,
@@ -12,6 +13,7 @@ const migrations: Record<string, Knex.Migration> = {
   '003-console': m003,
   '004-customer-links': m004,
   '005-email': m005,
+  '006-voice': m006,
 };
 
 export const migrationSource: Knex.MigrationSource<string> = {

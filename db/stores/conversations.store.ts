@@ -188,6 +188,27 @@ export class ConversationsStore {
     return r && toConversation(r);
   }
 
+  /**
+   * Where a waiting conversation stands in its queue: 1 + those waiting there unassigned with a higher
+   * priority, or the same priority and an earlier arrival (what a caller hears announced). Undefined when not waiting.
+   */
+  async positionInQueue(id: string): Promise<number | undefined> {
+    const c = await this.findById(id);
+    if (!c || !c.queueId || c.enqueuedAt === null || c.assigneeId || c.status === 'resolved') return undefined;
+    const row = await this.db('conversations')
+      .where({ queue_id: c.queueId })
+      .whereNull('assignee_id')
+      .whereNotNull('enqueued_at')
+      .whereNot({ status: 'resolved' })
+      .whereNot({ id })
+      .where((q) =>
+        q.where('priority', '>', c.priority).orWhere((q2) => q2.where('priority', c.priority).where('enqueued_at', '<', c.enqueuedAt!)),
+      )
+      .count<{ n: number | string }[]>({ n: '*' })
+      .first();
+    return 1 + Number(row?.n ?? 0);
+  }
+
   /** Every conversation of a customer, oldest first (for a merge, which moves them all). */
   async allOf(customerId: string): Promise<Conversation[]> {
     const rows = await this.db<ConversationRow>('conversations').where({ customer_id: customerId }).orderBy('created_at');

@@ -155,6 +155,36 @@ export class MessagesStore {
     return this.findById(id);
   }
 
+  /** Replaces a message's meta (a call's record grows as the call goes on). */
+  async updateMeta(id: string, meta: MessageMeta | null, now: number): Promise<Message | undefined> {
+    await this.db('messages')
+      .where({ id })
+      .update({ meta: meta ? JSON.stringify(meta) : null, updated_at: now });
+    return this.findById(id);
+  }
+
+  /**
+   * Replaces a message's content (parts, text, meta) if its meta is still what the caller read
+   * (compare-and-set): false when another writer changed it first, and nothing is written.
+   */
+  async replaceContent(
+    id: string,
+    readMeta: MessageMeta | null | undefined,
+    next: { parts: MessagePart[]; text: string; meta: MessageMeta | null },
+    now: number,
+  ): Promise<boolean> {
+    const q = this.db('messages').where({ id });
+    if (readMeta) q.where('meta', JSON.stringify(readMeta));
+    else q.whereNull('meta');
+    const changed = await q.update({
+      parts: JSON.stringify(next.parts),
+      text: next.text,
+      meta: next.meta ? JSON.stringify(next.meta) : null,
+      updated_at: now,
+    });
+    return changed === 1;
+  }
+
   async countAll(): Promise<number> {
     const row = await this.db('messages').count<{ n: number | string }[]>({ n: '*' }).first();
     return Number(row?.n ?? 0);

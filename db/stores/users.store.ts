@@ -11,6 +11,7 @@ interface UserRow {
   password_hash: string;
   locale: string;
   active: boolean | number;
+  phone?: string | null;
   password_changed_at: number;
   created_at: number;
   updated_at: number;
@@ -23,6 +24,7 @@ const toUser = (r: UserRow): User => ({
   role: r.role,
   locale: r.locale,
   active: bool(r.active),
+  phone: r.phone ?? null,
   createdAt: r.created_at,
   updatedAt: r.updated_at,
 });
@@ -70,7 +72,7 @@ export class UsersStore {
 
   async update(
     id: string,
-    patch: Partial<{ name: string; role: Role; locale: string; active: boolean; passwordHash: string }>,
+    patch: Partial<{ name: string; role: Role; locale: string; active: boolean; passwordHash: string; phone: string | null }>,
     now: number,
   ): Promise<User | undefined> {
     const row: Partial<UserRow> = { updated_at: now };
@@ -78,6 +80,7 @@ export class UsersStore {
     if (patch.role !== undefined) row.role = patch.role;
     if (patch.locale !== undefined) row.locale = patch.locale;
     if (patch.active !== undefined) row.active = patch.active;
+    if (patch.phone !== undefined) row.phone = patch.phone;
     if (patch.passwordHash !== undefined) {
       row.password_hash = patch.passwordHash;
       row.password_changed_at = now;

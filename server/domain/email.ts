@@ -1,5 +1,7 @@
 // What Omnidesk keeps of an email besides its content, and the pure rule that threads a reply.
 import type { Conversation } from './types.js';
+import type { CallRecord } from './voice.js';
+import type { SmsMeta } from './sms.js';
 
 export interface EmailAddress {
   address: string;
@@ -25,6 +27,10 @@ export interface MessageMeta {
   autoReply?: string;
   /** A delivery failure report about one of our messages. */
   bounce?: { originalMessageId: string | null; failedRecipients: string[]; status: string | null; diagnostic: string | null };
+  /** A phone call's record: IVR path, queue wait, talk time, outcome (see domain/voice.ts). */
+  call?: CallRecord;
+  /** An SMS/MMS: numbers, MMS media and what became of it, compliance keywords (see domain/sms.ts). */
+  sms?: SmsMeta;
 }
 
 /**

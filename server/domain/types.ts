@@ -153,6 +153,8 @@ export interface User {
   role: Role;
   locale: string;
   active: boolean;
+  /** E.164: where a call is put through when the agent has no softphone open. */
+  phone: string | null;
   createdAt: number;
   updatedAt: number;
 }

@@ -19,6 +19,8 @@ import { userRoutes } from './routes/users.route.js';
 import { routingRoutes } from './routes/routing.route.js';
 import { attachmentRoutes } from './routes/attachments.route.js';
 import { webChatRoutes } from './routes/web-chat.route.js';
+import { smsRoutes } from './routes/sms.route.js';
+import { voiceApiRoutes, voiceRoutes } from './routes/voice.route.js';
 import { LoginThrottle } from './login-throttle.js';
 import { mountRoutes, openApiDocument, parse, type Authenticator } from './route-kit.js';
 import type { HttpOptions, Services } from './services.js';
@@ -111,6 +113,7 @@ export function createApp(s: Services, options: HttpOptions, log: Logger, hooks:
     ...queueRoutes(s),
     ...cannedResponseRoutes(s),
     ...routingRoutes(s),
+    ...voiceApiRoutes(s),
   ];
   const extraPaths = {
     '/api/v1/auth/login': {
@@ -127,6 +130,8 @@ export function createApp(s: Services, options: HttpOptions, log: Logger, hooks:
     },
     ...attachmentRoutes.openApi,
     ...webChatRoutes.openApi,
+    ...smsRoutes.openApi,
+    ...voiceRoutes.openApi,
   };
   const openapi = openApiDocument(defs, { paths: extraPaths }, options.version) as { components: Record<string, unknown> };
   openapi.components.schemas = {
@@ -160,6 +165,8 @@ export function createApp(s: Services, options: HttpOptions, log: Logger, hooks:
   // providers will need the raw bytes), hence no JSON parser for all of /webhooks.
   const webhooks = express.Router();
   webChatRoutes.mount(webhooks, s, upload, options.jsonBodyLimit);
+  smsRoutes.mount(webhooks, s, options);
+  voiceRoutes.mount(webhooks, s, options);
   webhooks.use((_req, _res, next) => next(new AppError('NOT_FOUND', 'no such webhook')));
   app.use('/webhooks', webhooks);
 

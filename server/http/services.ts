@@ -18,6 +18,11 @@ import type { WebChat } from '../usecases/web-chat.js';
 import type { FileStorage } from '../storage/file-storage.js';
 import type { RoutingApi } from '../routing/routing-front.js';
 import type { QueueStatsFull } from '../domain/routing/stats-delta.js';
+import type { FindWebhookAccount } from '../usecases/webhook-account.js';
+import type { ReceiveSms } from '../usecases/receive-sms.js';
+import type { VoiceCalls } from '../usecases/voice-calls.js';
+import type { VoiceAgent } from '../usecases/voice-agent.js';
+import type { PublicMedia } from '../usecases/public-media.js';
 
 export interface Services {
   store: Store;
@@ -43,6 +48,16 @@ export interface Services {
   routing: RoutingApi;
   /** Live queue statistics, the full report (the stats publisher's). */
   queueStats: () => Promise<QueueStatsFull>;
+  /** The account a provider's webhook names, with its opened credentials (to check the signature). */
+  webhookAccount: FindWebhookAccount;
+  /** SMS over Twilio: incoming messages and status callbacks. */
+  sms: ReceiveSms;
+  /** Signed, expiring links to attachments, for providers to fetch (MMS pictures). */
+  publicMedia: PublicMedia;
+  /** Phone calls over Twilio: the IVR, queue waits, voicemail, outcomes. */
+  voice: VoiceCalls;
+  /** Agents' side of calls: softphone tokens, callbacks. */
+  voiceAgent: VoiceAgent;
 }
 
 export interface HttpOptions {

@@ -147,6 +147,7 @@ export class OutboxWorker {
         attachments: await store.attachments.findManyByIds(attachmentIdsOf(message.parts)),
         files: this.deps.files,
         thread: adapter.needsThread ? await this.threadOf(message, conversation) : undefined,
+        consent: (await store.consents.list(conversation.customerId)).find((c) => c.channel === account.kind),
       });
       const now = this.deps.now();
       const updated = await store.transaction(async (tx) => {

@@ -26,6 +26,8 @@ export interface RoutingApi {
   transferToQueue(conversationId: string, queueId: string, actor: Actor, note?: string): Promise<Conversation>;
   setPriority(conversationId: string, priority: number, actor: Actor): Promise<Conversation>;
   pick(conversationId: string, actor: Actor): Promise<Conversation>;
+  /** A conversation waiting outside routing (a call in the IVR) enters a queue, its priority raised by `priority`. */
+  enqueueInto(conversationId: string, queueId: string, priority: number): Promise<Conversation | undefined>;
   agents(): Promise<AgentRouting[]>;
   queueStats(): Promise<QueueStatsFull>;
   agentConnected(agentId: string): void;
@@ -67,6 +69,7 @@ const ON_LEADER: Record<Method, (l: RoutingLeader, a: never) => Promise<unknown>
     l.routing.transferToQueue(id, to, actor, note),
   setPriority: (l, [id, priority, actor]: [string, number, Actor]) => l.routing.setPriority(id, priority, actor),
   pick: (l, [id, actor]: [string, Actor]) => l.routing.pick(id, actor),
+  enqueueInto: (l, [id, queueId, priority]: [string, string, number]) => l.routing.enqueueInto(id, queueId, priority),
   agents: async (l) => l.routing.agents(),
   queueStats: (l) => l.stats.current(),
   agentConnected: async (l, [agentId]: [string]) => l.routing.agentConnected(agentId),
@@ -146,6 +149,9 @@ export class RoutingFront implements RoutingApi {
   }
   pick(conversationId: string, actor: Actor): Promise<Conversation> {
     return this.call('pick', [conversationId, actor]) as Promise<Conversation>;
+  }
+  enqueueInto(conversationId: string, queueId: string, priority: number): Promise<Conversation | undefined> {
+    return this.call('enqueueInto', [conversationId, queueId, priority]) as Promise<Conversation | undefined>;
   }
   agents(): Promise<AgentRouting[]> {
     return this.call('agents', []) as Promise<AgentRouting[]>;

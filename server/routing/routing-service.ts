@@ -230,6 +230,22 @@ export class RoutingService {
     return this.serial(() => this.manual.pick(conversationId, actor));
   }
 
+  /**
+   * Puts a conversation that waits outside routing (a call in the IVR) into a queue, with `priority`
+   * added to its own (the customer's tier is added as for any arrival). Already waiting or assigned: unchanged.
+   */
+  enqueueInto(conversationId: string, queueId: string, priority: number): Promise<Conversation | undefined> {
+    return this.serial(async () => {
+      const { store } = this.deps;
+      const c = await store.conversations.findById(conversationId);
+      if (!c || c.status === 'resolved' || c.assigneeId || this.board.conversation(c.id)) return c;
+      const now = this.deps.now();
+      const updated = (await store.conversations.update(c.id, { queueId, priority: c.priority + priority }, now))!;
+      await this.enqueue(updated, now);
+      return store.conversations.findById(c.id);
+    });
+  }
+
   // ---- internals ----------------------------------------------------------------------------
 
   private serial<T>(work: () => Promise<T>): Promise<T> {

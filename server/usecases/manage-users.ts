@@ -44,7 +44,7 @@ export function makeManageUsers(deps: Deps) {
     async update(
       actor: Actor,
       id: string,
-      patch: Partial<{ name: string; role: Role; locale: string; active: boolean; password: string }>,
+      patch: Partial<{ name: string; role: Role; locale: string; active: boolean; password: string; phone: string | null }>,
     ): Promise<{ user: User; sessionsRevoked: boolean }> {
       if (id === actor.id && ((patch.role !== undefined && patch.role !== 'admin') || patch.active === false)) {
         throw new AppError('VALIDATION', 'you cannot demote or deactivate yourself; ask another admin');

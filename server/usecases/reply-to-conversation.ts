@@ -3,6 +3,7 @@
 import { canViewConversation, type Actor } from '../domain/policy.js';
 import { attachmentIdsOf, textOf } from '../domain/conversation-rules.js';
 import { AppError, forbidden, notFound } from '../domain/errors.js';
+import { optOutRefusal } from '../domain/consent.js';
 import type { Conversation, Message, MessagePart } from '../domain/types.js';
 import type { Deps } from './deps.js';
 
@@ -20,6 +21,18 @@ export function makeReplyToConversation(deps: Deps) {
       const conversation = await tx.conversations.findById(input.conversationId);
       if (!conversation) throw notFound('conversation');
       if (!canViewConversation(input.actor, conversation)) throw forbidden('this conversation is assigned to another agent');
+      if (!input.private) {
+        // A customer who opted out of SMS (STOP) gets nothing more there, replies included.
+        const consent = (await tx.consents.list(conversation.customerId)).find((c) => c.channel === conversation.channelKind);
+        const refusal = optOutRefusal(conversation.channelKind, consent);
+        if (refusal && consent) {
+          throw new AppError('CONFLICT', refusal, {
+            channel: conversation.channelKind,
+            optedOutAt: consent.updatedAt,
+            source: consent.source,
+          });
+        }
+      }
       const attachmentIds = attachmentIdsOf(input.parts);
       const attachments = await tx.attachments.findManyByIds(attachmentIds);
       if (attachments.length !== attachmentIds.length || attachments.some((a) => a.messageId !== null)) {

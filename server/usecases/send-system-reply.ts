@@ -4,6 +4,7 @@
 import type { Stores } from '../../db/store.js';
 import { notFound } from '../domain/errors.js';
 import type { Conversation, Message } from '../domain/types.js';
+import type { MessageMeta } from '../domain/email.js';
 import type { Deps } from './deps.js';
 
 export interface SystemReplyInput {
@@ -14,6 +15,8 @@ export interface SystemReplyInput {
    * Whatever it writes commits with the message, or not at all.
    */
   guard?: (tx: Stores, conversation: Conversation, now: number) => Promise<boolean>;
+  /** Channel details kept on the message (e.g. an SMS keyword's answer, which may reach a customer who just opted out). */
+  meta?: MessageMeta;
 }
 
 export function makeSendSystemReply(deps: Deps) {
@@ -36,6 +39,7 @@ export function makeSendSystemReply(deps: Deps) {
           private: false,
           providerMessageId: null,
           status: 'queued',
+          meta: input.meta ?? null,
         },
         now,
       );

@@ -26,6 +26,7 @@ export const TABLES = [
   'email_imports',
   'email_sync_state',
   'conversation_participants',
+  'calls',
 ] as const;
 
 export type Table = (typeof TABLES)[number];

@@ -1,11 +1,14 @@
 // Adding a channel account and changing one. Credentials are write-only: typed here, sealed by the
 // server, never shown again (a change replaces them). An email account's settings and passwords come
-// from EmailAccountForm.tsx, inside the same form.
+// from EmailAccountForm.tsx, an SMS account's from SmsAccountForm.tsx, a voice number's from
+// VoiceAccountForm.tsx, inside the same form.
 import { useId, useState, type FormEvent } from 'react';
 import { CHANNEL_KINDS, type ChannelAccount, type ChannelKind } from '../../../server/domain/types.js';
 import { useI18n, useStrings } from '../i18n';
 import type { AccountUrls, AdminApi, Queue } from './admin-api';
 import { EmailAccountFields, useEmailAccount } from './EmailAccountForm';
+import { SmsAccountFields, useSmsAccount } from './SmsAccountForm';
+import { VoiceAccountFields, useVoiceAccount } from './VoiceAccountForm';
 import { FormActions, Field, useSubmit } from './form-kit';
 import { ADMIN_STRINGS } from './strings';
 
@@ -107,6 +110,8 @@ export function NewChannelAccountForm({ admin, queues, onCreated, onCancel }: Ne
   const [queueId, setQueueId] = useState('');
   const [secrets, setSecrets] = useState<Secret[]>([]);
   const email = useEmailAccount(null);
+  const sms = useSmsAccount(null);
+  const voice = useVoiceAccount(null);
   const submit = useSubmit();
   const f = submit.fieldError;
   const credentialsId = useId();
@@ -117,7 +122,11 @@ export function NewChannelAccountForm({ admin, queues, onCreated, onCancel }: Ne
     const created =
       kind === 'email'
         ? await email.save(submit, (payload) => admin.createAccount({ ...body, ...payload }))
-        : await submit.run(() => admin.createAccount({ ...body, ...(credentials && { credentials }) }));
+        : kind === 'sms'
+          ? await sms.save(submit, (payload) => admin.createAccount({ ...body, ...payload }))
+          : kind === 'voice'
+            ? await voice.save(submit, (payload) => admin.createAccount({ ...body, queueId: null, ...payload }))
+            : await submit.run(() => admin.createAccount({ ...body, ...(credentials && { credentials }) }));
     if (created) onCreated(created.account, created.urls);
   };
   return (
@@ -144,9 +153,11 @@ export function NewChannelAccountForm({ admin, queues, onCreated, onCancel }: Ne
         <Field label={s('accountName')} error={f('name')} hint={s('accountNameHint')}>
           {(a11y) => <input {...a11y} autoComplete="off" value={name} onChange={(e) => setName(e.target.value)} />}
         </Field>
-        <QueueSelect kind={kind} queues={queues} value={queueId} onChange={setQueueId} error={f('queueId')} />
+        {kind !== 'voice' && <QueueSelect kind={kind} queues={queues} value={queueId} onChange={setQueueId} error={f('queueId')} />}
         {kind === 'email' && <EmailAccountFields email={email} submit={submit} />}
-        {kind !== 'web_chat' && kind !== 'email' && (
+        {kind === 'sms' && <SmsAccountFields sms={sms} submit={submit} />}
+        {kind === 'voice' && <VoiceAccountFields voice={voice} submit={submit} admin={admin} queues={queues} />}
+        {kind !== 'web_chat' && kind !== 'email' && kind !== 'sms' && kind !== 'voice' && (
           <div className="admin-field" role="group" aria-labelledby={credentialsId}>
             <span className="label" id={credentialsId}>
               {s('credentials')}
@@ -176,7 +187,11 @@ export function EditChannelAccountForm({ admin, account, queues, canEdit, onSave
   const [secrets, setSecrets] = useState<Secret[]>([]);
   const [saved, setSaved] = useState(false);
   const email = useEmailAccount(account);
+  const sms = useSmsAccount(account);
+  const voice = useVoiceAccount(account);
   const isEmail = account.kind === 'email';
+  const isSms = account.kind === 'sms';
+  const isVoice = account.kind === 'voice';
   const submit = useSubmit();
   const f = submit.fieldError;
   const credentialsId = useId();
@@ -187,7 +202,11 @@ export function EditChannelAccountForm({ admin, account, queues, canEdit, onSave
     const credentials = credentialsOf(secrets);
     const result = isEmail
       ? await email.save(submit, (payload) => admin.updateAccount(account.id, { ...patch, ...payload }))
-      : await submit.run(() => admin.updateAccount(account.id, { ...patch, ...(credentials && { credentials }) }));
+      : isSms
+        ? await sms.save(submit, (payload) => admin.updateAccount(account.id, { ...patch, ...payload }))
+        : isVoice
+          ? await voice.save(submit, (payload) => admin.updateAccount(account.id, { ...patch, ...payload }))
+          : await submit.run(() => admin.updateAccount(account.id, { ...patch, ...(credentials && { credentials }) }));
     if (result) {
       setSecrets([]);
       setSaved(true);
@@ -200,13 +219,18 @@ export function EditChannelAccountForm({ admin, account, queues, canEdit, onSave
         <Field label={s('accountName')} error={f('name')}>
           {(a11y) => <input {...a11y} value={name} onChange={(e) => setName(e.target.value)} />}
         </Field>
-        <QueueSelect kind={account.kind} queues={queues} value={queueId} onChange={setQueueId} error={f('queueId')} />
+        {/* A call's queue is the IVR flow's to choose; shown only to clear one set before. */}
+        {(!isVoice || account.queueId) && (
+          <QueueSelect kind={account.kind} queues={queues} value={queueId} onChange={setQueueId} error={f('queueId')} />
+        )}
         <label className="check">
           <input type="checkbox" checked={active} onChange={(e) => setActive(e.target.checked)} />
           {s('accountActive')}
         </label>
         {isEmail && <EmailAccountFields email={email} submit={submit} />}
-        {account.kind !== 'web_chat' && !isEmail && (
+        {isSms && <SmsAccountFields sms={sms} submit={submit} />}
+        {isVoice && <VoiceAccountFields voice={voice} submit={submit} admin={admin} queues={queues} />}
+        {account.kind !== 'web_chat' && !isEmail && !isSms && !isVoice && (
           <div className="admin-field" role="group" aria-labelledby={credentialsId}>
             <span className="label" id={credentialsId}>
               {s('replaceCredentials')}

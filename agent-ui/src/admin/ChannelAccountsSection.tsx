@@ -17,13 +17,25 @@ interface Props {
   canEdit: boolean;
 }
 
-/** The address customers write to, for an email account. */
-const supportAddressOf = (a: ChannelAccount) =>
-  a.kind === 'email' && typeof a.settings.fromAddress === 'string' ? a.settings.fromAddress : null;
+/** The address customers reach: an email account's support address, an SMS or voice account's number. */
+const supportAddressOf = (a: ChannelAccount) => {
+  const address = a.kind === 'email' ? a.settings.fromAddress : a.kind === 'sms' || a.kind === 'voice' ? a.settings.phoneNumber : null;
+  return typeof address === 'string' ? address : null;
+};
 
-const CONNECT_HINT: Partial<Record<ChannelKind, 'connectUrlsHintWidget' | 'connectUrlsHintEmail'>> = {
+const CONNECT_HINT: Partial<
+  Record<ChannelKind, 'connectUrlsHintWidget' | 'connectUrlsHintEmail' | 'connectUrlsHintSms' | 'connectUrlsHintVoice'>
+> = {
   web_chat: 'connectUrlsHintWidget',
   email: 'connectUrlsHintEmail',
+  sms: 'connectUrlsHintSms',
+  voice: 'connectUrlsHintVoice',
+};
+
+const CREATED_NOTICE: Partial<Record<ChannelKind, 'accountCreatedEmail' | 'accountCreatedSms' | 'accountCreatedVoice'>> = {
+  email: 'accountCreatedEmail',
+  sms: 'accountCreatedSms',
+  voice: 'accountCreatedVoice',
 };
 
 export function ChannelAccountsSection({ admin, canEdit }: Props) {
@@ -107,7 +119,7 @@ export function ChannelAccountsSection({ admin, canEdit }: Props) {
               onCreated={(a, u) => {
                 stored(a, u);
                 setSelected(a.id);
-                setNotice(s(a.kind === 'email' ? 'accountCreatedEmail' : 'accountCreated', { name: a.name }));
+                setNotice(s(CREATED_NOTICE[a.kind] ?? 'accountCreated', { name: a.name }));
               }}
               onCancel={() => select(null)}
             />
@@ -136,7 +148,11 @@ export function ChannelAccountsSection({ admin, canEdit }: Props) {
             <h3 id="account-urls-title">{s('connectUrls')}</h3>
             <p className="field-hint">{s(CONNECT_HINT[account.kind] ?? 'connectUrlsHint')}</p>
             <ErrorBanner error={urlsError} />
-            {urls[account.id] ? <AccountUrls urls={urls[account.id]!} /> : !urlsError && <p className="muted">{s('loading')}</p>}
+            {urls[account.id] ? (
+              <AccountUrls urls={urls[account.id]!} kind={account.kind} />
+            ) : (
+              !urlsError && <p className="muted">{s('loading')}</p>
+            )}
           </section>
           <section className="admin-card" aria-labelledby="account-settings-title">
             <h3 id="account-settings-title">{s('accountSettings')}</h3>

@@ -1,4 +1,4 @@
-// Creating a console user, changing their name, role or access, and setting a new password.
+// Creating a console user, changing their name, role, access or phone for calls, and setting a new password.
 import { useState, type FormEvent } from 'react';
 import { ROLES, type Role, type User } from '../../../server/domain/types.js';
 import { useStrings } from '../i18n';
@@ -73,7 +73,7 @@ interface EditProps {
 
 export function EditUserForm({ admin, user, me, canEdit, onSaved }: EditProps) {
   const s = useStrings(ADMIN_STRINGS);
-  const [form, setForm] = useState({ name: user.name, role: user.role, active: user.active });
+  const [form, setForm] = useState({ name: user.name, role: user.role, active: user.active, phone: user.phone ?? '' });
   const [saved, setSaved] = useState(false);
   const submit = useSubmit();
   const f = submit.fieldError;
@@ -88,6 +88,8 @@ export function EditUserForm({ admin, user, me, canEdit, onSaved }: EditProps) {
       ...(form.name !== user.name && { name: form.name }),
       ...(form.role !== user.role && { role: form.role }),
       ...(form.active !== user.active && { active: form.active }),
+      // The API keeps E.164 (a Thai local number gains +66); an empty field clears it.
+      ...(form.phone.trim() !== (user.phone ?? '') && { phone: form.phone.trim() || null }),
     };
     if (Object.keys(patch).length === 0) {
       setSaved(true);
@@ -96,6 +98,7 @@ export function EditUserForm({ admin, user, me, canEdit, onSaved }: EditProps) {
     const result = await submit.run(() => admin.updateUser(user.id, patch));
     if (result) {
       setSaved(true);
+      setForm((v) => ({ ...v, phone: result.user.phone ?? '' }));
       onSaved(result.user);
     }
   };
@@ -107,6 +110,18 @@ export function EditUserForm({ admin, user, me, canEdit, onSaved }: EditProps) {
         </Field>
         <Field label={s('role')} error={f('role')} hint={self ? s('selfRoleHint') : s(`roleHint_${form.role}`)}>
           {(a11y) => <RoleSelect a11y={a11y} value={form.role} disabled={self} onChange={(role) => set({ role })} />}
+        </Field>
+        <Field label={s('phoneForCalls')} error={f('phone')} hint={s('phoneForCallsHint')}>
+          {(a11y) => (
+            <input
+              {...a11y}
+              type="tel"
+              autoComplete="off"
+              placeholder="+66…"
+              value={form.phone}
+              onChange={(e) => set({ phone: e.target.value })}
+            />
+          )}
         </Field>
         <label className="check">
           <input type="checkbox" checked={form.active} disabled={self} onChange={(e) => set({ active: e.target.checked })} />

@@ -34,7 +34,7 @@ export interface RoutingProfilePatch {
 
 /**
  * Webhook and embed URLs by name (web chat: widgetScript, embedSnippet, demoPage, sessions, uploads;
- * email: supportAddress, imap).
+ * email: supportAddress, imap; SMS: inbound, status; voice: incoming, status).
  */
 export type AccountUrls = Record<string, string>;
 
@@ -94,6 +94,14 @@ export interface NewAccountBody {
   credentials?: Record<string, string>;
 }
 
+/** An IVR flow a voice number may play (GET /voice/flows): its languages and the queue names it sends callers to. */
+export interface VoiceFlow {
+  name: string;
+  file: string;
+  languages: string[];
+  queues: string[];
+}
+
 export type AccountPatch = Partial<Omit<NewAccountBody, 'kind'> & { active: boolean }>;
 
 export interface CannedResponse {
@@ -113,7 +121,7 @@ const at = (id: string) => encodeURIComponent(id);
 export const adminApi = (api: Api) => ({
   users: () => api.json<{ users: User[] }>('GET', '/users'),
   createUser: (body: { email: string; name: string; role: Role; password: string }) => api.json<{ user: User }>('POST', '/users', body),
-  updateUser: (id: string, patch: Partial<{ name: string; role: Role; active: boolean; password: string }>) =>
+  updateUser: (id: string, patch: Partial<{ name: string; role: Role; active: boolean; password: string; phone: string | null }>) =>
     api.json<{ user: User }>('PATCH', `/users/${at(id)}`, patch),
   routing: (userId: string) => api.json<{ routing: RoutingProfile }>('GET', `/users/${at(userId)}/routing`),
   updateRouting: (userId: string, patch: RoutingProfilePatch) =>
@@ -131,6 +139,7 @@ export const adminApi = (api: Api) => ({
   updateAccount: (id: string, patch: AccountPatch) =>
     api.json<{ account: ChannelAccount; urls: AccountUrls }>('PATCH', `/channel-accounts/${at(id)}`, patch),
   deleteAccount: (id: string) => api.json<void>('DELETE', `/channel-accounts/${at(id)}`),
+  voiceFlows: () => api.json<{ flows: VoiceFlow[] }>('GET', '/voice/flows'),
 
   emailImports: (accountId: string, statuses: EmailImportStatus[]) =>
     api.json<{ imports: EmailImport[] }>('GET', `/email/imports?accountId=${at(accountId)}&status=${statuses.join(',')}`),

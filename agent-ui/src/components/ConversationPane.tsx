@@ -19,6 +19,8 @@ import { TransferDialog } from '../conversation/TransferDialog';
 import { UnsentBubble } from '../conversation/UnsentBubble';
 import { discard, retry, send, useUnsent } from '../conversation/unsent';
 import { MessageBubble } from './MessageBubble';
+import { CallBackButton } from '../voice/CallBackButton';
+import { useLiveCallRecords } from '../voice/useLiveCallRecords';
 import { Composer, type ComposerControls, type OutgoingDraft } from './Composer';
 import '../conversation/conversation.css';
 
@@ -55,6 +57,7 @@ function OpenPane({ api, socket, me, open, conversation, customers }: Props & { 
   const tagInput = useRef<HTMLInputElement>(null);
   const unsent = useUnsent(conversation.id, me.id);
   const id = conversation.id;
+  useLiveCallRecords(api, socket, conversation, open.messages, open.addMessages);
 
   const customerName = displayName(customers.get(conversation.customerId), conversation.customerId, t('visitor'));
   const names = useColleagueNames(open);
@@ -191,6 +194,7 @@ function OpenPane({ api, socket, me, open, conversation, customers }: Props & { 
         busy={busy}
         onAction={onAction}
         onPriority={(priority) => void act(() => calls.setPriority(api, id, priority))}
+        extra={conversation.channelKind === 'voice' ? <CallBackButton api={api} conversationId={id} disabled={busy} /> : null}
       />
       <TagEditor tags={conversation.tags} inputRef={tagInput} onChange={(tags) => act(() => calls.setTags(api, id, tags))} />
       <PresenceNotices meId={me.id} viewers={open.viewers} typing={open.agentsTyping} />

@@ -3,6 +3,7 @@ import { useI18n, type Locale } from '../i18n';
 import type { AgentSocket, ConnectionState } from '../socket';
 import type { Api } from '../api';
 import { PresenceSwitch } from './PresenceSwitch';
+import { Softphone } from '../voice/Softphone';
 import { Avatar } from './Avatar';
 import { LanguageToggle } from './LanguageToggle';
 
@@ -49,6 +50,7 @@ export function Header({ view, onView, api, socket, user, connection, onLogout, 
         {t(connection)}
       </div>
       <div className="topbar-end">
+        <Softphone api={api} />
         <PresenceSwitch api={api} socket={socket} userId={user.id} />
         <LanguageToggle onChange={onLocale} />
         <div className="me" title={user.email}>

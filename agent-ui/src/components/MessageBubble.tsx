@@ -11,6 +11,8 @@ import { useI18n, useStrings } from '../i18n';
 import { CONVERSATION_STRINGS } from '../conversation/strings';
 import { FileAttachment, ImageAttachment } from './Attachment';
 import { EmailHtml } from './EmailHtml';
+import { CallDetails } from '../voice/CallDetails';
+import { AudioAttachment } from '../voice/AudioAttachment';
 
 interface Props {
   api: Api;
@@ -104,6 +106,7 @@ export function MessageParts({ api, parts, meta }: { api: Api; parts: MessagePar
   return (
     <>
       {meta && <EmailHeader meta={meta} />}
+      {meta?.call && <CallDetails call={meta.call} />}
       {parts.map((part, i) => {
         switch (part.type) {
           case 'text':
@@ -115,7 +118,11 @@ export function MessageParts({ api, parts, meta }: { api: Api; parts: MessagePar
           case 'image':
             return <ImageAttachment key={i} api={api} part={part} />;
           case 'file':
-            return <FileAttachment key={i} api={api} part={part} />;
+            return part.contentType.startsWith('audio/') ? (
+              <AudioAttachment key={i} api={api} part={part} />
+            ) : (
+              <FileAttachment key={i} api={api} part={part} />
+            );
           case 'html':
             return showHtml ? <EmailHtml key={i} html={inlined ?? part.html} /> : null;
         }

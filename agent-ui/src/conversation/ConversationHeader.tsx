@@ -1,5 +1,6 @@
 // The open conversation's header: who it is with, its channel, state, owner and SLA, and the actions
 // an agent takes on it (each also on a shortcut, shown in its tooltip).
+import type { ReactNode } from 'react';
 import type { Conversation, User } from '../../../server/domain/types.js';
 import { useI18n, useStrings } from '../i18n';
 import { CONVERSATION_STRINGS } from './strings';
@@ -13,13 +14,15 @@ interface Props {
   busy: boolean;
   onAction: (action: HeaderAction) => void;
   onPriority: (priority: number) => void;
+  /** Channel-specific actions (a call conversation's "Call back"). */
+  extra?: ReactNode;
 }
 
 const PRIORITIES = Array.from({ length: 21 }, (_, i) => 10 - i);
 
 export const isSupervisor = (user: User) => user.role === 'supervisor' || user.role === 'admin';
 
-export function ConversationHeader({ conversation: c, name, me, busy, onAction, onPriority }: Props) {
+export function ConversationHeader({ conversation: c, name, me, busy, onAction, onPriority, extra }: Props) {
   const { t } = useI18n();
   const s = useStrings(CONVERSATION_STRINGS);
   const mine = c.assigneeId === me.id;
@@ -41,6 +44,7 @@ export function ConversationHeader({ conversation: c, name, me, busy, onAction, 
         </div>
       </div>
       <div className="pane-actions" role="group" aria-label={s('actions')}>
+        {extra}
         {isSupervisor(me) && (
           <label className="priority-field" title={s('priorityHint')}>
             <span>{s('priority')}</span>

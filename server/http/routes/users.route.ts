@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { ROLES } from '../../domain/types.js';
 import { notFound } from '../../domain/errors.js';
+import { phoneIdentity } from '../../domain/identity.js';
 import { route } from '../route-kit.js';
 import type { Services } from '../services.js';
 
@@ -21,6 +22,21 @@ const UserPatch = z
     locale: z.enum(['en', 'th']).optional(),
     active: z.boolean().optional(),
     password: z.string().min(12, 'must be at least 12 characters').max(200).optional(),
+    /** Where calls are put through when the agent has no softphone open (E.164; numbers without a country code are Thai). */
+    phone: z
+      .string()
+      .max(40)
+      .nullable()
+      .optional()
+      .transform((v, ctx) => {
+        if (v === null || v === undefined) return v;
+        const parsed = phoneIdentity(v);
+        if (!parsed.ok) {
+          ctx.addIssue({ code: 'custom', message: parsed.reason });
+          return z.NEVER;
+        }
+        return parsed.identity.value;
+      }),
   })
   .strict();
 

@@ -1,0 +1,60 @@
+// What a phone call adds to its message on the timeline: how the call went (the IVR path with what
+// the caller pressed, the wait in the queue, the talk time, the outcome), kept live as Twilio reports.
+import type { CallRecord } from '../../../server/domain/voice.js';
+import { useStrings } from '../i18n';
+import { VOICE_STRINGS } from './strings';
+import './voice.css';
+
+/** 75 → "1:15". */
+export const clock = (seconds: number) => `${Math.floor(seconds / 60)}:${String(seconds % 60).padStart(2, '0')}`;
+
+export function CallDetails({ call }: { call: CallRecord }) {
+  const s = useStrings(VOICE_STRINGS);
+  const asked = call.path.filter((p) => p.input !== undefined);
+  return (
+    <div className="call-card" data-call-state={call.state} data-call-outcome={call.outcome ?? ''}>
+      <p className="call-title">
+        <span aria-hidden="true">📞 </span>
+        {s(call.direction === 'inbound' ? 'callInbound' : 'callOutbound')} · {call.from}
+        <span className={`call-state call-state-${call.state}`}>
+          {call.outcome ? s(`outcome_${call.outcome}`) : s(`state_${call.state}`)}
+        </span>
+      </p>
+      <dl className="call-facts">
+        {call.path.length > 0 && (
+          <div>
+            <dt>{s('path')}</dt>
+            <dd>
+              <ol className="call-path">
+                {call.path.map((p, i) => (
+                  <li key={i}>
+                    {p.node}
+                    {p.input !== undefined && <span className="call-input"> ({s('pressed', { input: p.input })})</span>}
+                  </li>
+                ))}
+              </ol>
+            </dd>
+          </div>
+        )}
+        {call.language && asked.length > 0 && (
+          <div>
+            <dt>{s('language')}</dt>
+            <dd>{call.language}</dd>
+          </div>
+        )}
+        {call.queueWaitSeconds !== null && (
+          <div>
+            <dt>{s('queueWait')}</dt>
+            <dd data-field="queue-wait">{clock(call.queueWaitSeconds)}</dd>
+          </div>
+        )}
+        {call.talkSeconds !== null && (
+          <div>
+            <dt>{s('talk')}</dt>
+            <dd data-field="talk">{clock(call.talkSeconds)}</dd>
+          </div>
+        )}
+      </dl>
+    </div>
+  );
+}

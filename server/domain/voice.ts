@@ -1,0 +1,99 @@
+// Phone calls as the desk keeps them: one record per call, with where the caller went in the IVR,
+// how long they waited and talked, and how it ended. The record is also what the customer's timeline
+// shows (the call's message carries it in its meta).
+
+export type CallDirection = 'inbound' | 'outbound';
+export type CallState = 'ivr' | 'queued' | 'connecting' | 'talking' | 'voicemail' | 'ended';
+export type CallOutcome = 'answered' | 'abandoned' | 'voicemail' | 'callback' | 'transferred' | 'ivr' | 'missed' | 'failed';
+
+/** One step of the caller's way through the IVR. */
+export interface CallPathEntry {
+  node: string;
+  type: string;
+  /** What the caller pressed or said there. */
+  input?: string;
+  at: number;
+}
+
+export interface Call {
+  id: string;
+  channelAccountId: string;
+  callSid: string;
+  direction: CallDirection;
+  conversationId: string;
+  customerId: string;
+  messageId: string | null;
+  fromNumber: string;
+  toNumber: string;
+  flow: string | null;
+  /** Where Twilio reached us for this call (`…/webhooks/voice/<account>`): live redirects point there. */
+  webhookBase: string | null;
+  state: CallState;
+  /** The IVR engine's state (opaque here): node, language, attributes, retries, path. */
+  ivrState: { path?: CallPathEntry[]; language?: string } | null;
+  queueId: string | null;
+  enqueuedAt: number | null;
+  answeredAt: number | null;
+  agentId: string | null;
+  endedAt: number | null;
+  talkSeconds: number | null;
+  outcome: CallOutcome | null;
+  recordingSid: string | null;
+  createdAt: number;
+  updatedAt: number;
+}
+
+/** What the timeline shows of a call (MessageMeta.call). */
+export interface CallRecord {
+  callSid: string;
+  direction: CallDirection;
+  from: string;
+  to: string;
+  state: CallState;
+  path: CallPathEntry[];
+  language: string | null;
+  queueId: string | null;
+  /** Time in the queue, from entering it to an agent answering (or the caller hanging up). */
+  queueWaitSeconds: number | null;
+  talkSeconds: number | null;
+  agentId: string | null;
+  outcome: CallOutcome | null;
+  startedAt: number;
+  endedAt: number | null;
+}
+
+export function callRecord(call: Call): CallRecord {
+  const waitEnd = call.answeredAt ?? (call.enqueuedAt !== null ? call.endedAt : null);
+  return {
+    callSid: call.callSid,
+    direction: call.direction,
+    from: call.fromNumber,
+    to: call.toNumber,
+    state: call.state,
+    path: call.ivrState?.path ?? [],
+    language: call.ivrState?.language ?? null,
+    queueId: call.queueId,
+    queueWaitSeconds: call.enqueuedAt !== null && waitEnd !== null ? Math.max(0, Math.round((waitEnd - call.enqueuedAt) / 1000)) : null,
+    talkSeconds: call.talkSeconds,
+    agentId: call.agentId,
+    outcome: call.outcome,
+    startedAt: call.createdAt,
+    endedAt: call.endedAt,
+  };
+}
+
+/**
+ * How a call ended, from where it was when the caller or Twilio hung up. A call still waiting in a
+ * queue was abandoned; one that reached an agent was answered; the IVR alone is `ivr`.
+ */
+export function outcomeAtHangup(call: Pick<Call, 'state' | 'outcome' | 'answeredAt' | 'direction'>, twilioStatus: string): CallOutcome {
+  if (call.outcome) return call.outcome;
+  if (call.answeredAt !== null || call.state === 'talking') return 'answered';
+  // A call the desk placed that never got through: nobody abandoned a queue.
+  if (call.direction === 'outbound') return twilioStatus === 'failed' ? 'failed' : 'missed';
+  if (call.state === 'queued' || call.state === 'connecting') return 'abandoned';
+  if (call.state === 'voicemail') return 'voicemail';
+  if (twilioStatus === 'failed') return 'failed';
+  if (twilioStatus === 'busy' || twilioStatus === 'no-answer' || twilioStatus === 'canceled') return 'missed';
+  return 'ivr';
+}
