@@ -173,8 +173,7 @@ export async function startServer(config: Config, log: Logger, options: StartOpt
       ivr: renderIvrTwiml,
       wait: ({ announce, language, holdMusicUrl, pauseSeconds, redirectUrl }) =>
         waitTwiml({ announce: announce ? { text: announce, language } : null, holdMusicUrl, pauseSeconds, redirectUrl }),
-      bridge: ({ announce, language, clientIdentity, number, callerId, action }) =>
-        bridgeTwiml({ announce: { text: announce, language }, clientIdentity, number, callerId, action, timeoutSeconds: 25 }),
+      bridge: ({ announce, language, ...dial }) => bridgeTwiml({ announce: { text: announce, language }, ...dial, timeoutSeconds: 25 }),
       hangup: ({ goodbye, language }) => hangupTwiml(goodbye ? { text: goodbye, language } : null),
       dialCustomer: ({ number, callerId, action }) => dialCustomerTwiml({ announce: null, number, callerId, action }),
       empty: emptyTwiml,

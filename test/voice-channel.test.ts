@@ -8,7 +8,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { randomBytes } from 'node:crypto';
+import { createHmac, randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import twilio from 'twilio';
 import type { CallRecord } from '../server/domain/voice.js';
@@ -320,7 +320,7 @@ describe.each(ENGINES)('phone calls over Twilio on %s', (engine) => {
       const bridged = await twiml(`${base()}/wait`, { CallSid: sid });
       const dial = only(bridged, 'Dial');
       expect(dial.attributes).toMatchObject({ action: `${PUBLIC_URL}${base()}/dial`, callerId: from });
-      expect(only(dial, 'Client').text).toBe(`agent-${agent.id}`);
+      expect(only(only(dial, 'Client'), 'Identity').text).toBe(`agent-${agent.id}`);
       expect(only(dial, 'Number').text).toBe('+66812345678');
       expect((await callOf(sid))!.state).toBe('connecting');
 
@@ -361,6 +361,99 @@ describe.each(ENGINES)('phone calls over Twilio on %s', (engine) => {
     } finally {
       socket.close();
     }
+  });
+
+  test('the agent answers (their leg), holds and takes back the call from the console', async () => {
+    const agent = await server.api.userWithRole(admin, 'agent', 'Ploy Agent');
+    expect(
+      (await server.api.request('PATCH', `/api/v1/users/${agent.id}/routing`, { token: admin, body: { queueIds: [queues.Support] } }))
+        .status,
+    ).toBe(200);
+    const socket: ClientSocket = await connect(server.url, { token: agent.token });
+    try {
+      await new Promise((resolve) => socket.emit('presence:set', { presence: 'available' }, resolve));
+      const sid = await started();
+      const offered = nextEvent(socket, 'offer:new');
+      await press(sid, 'menu', '1');
+      const [{ offer }] = await offered;
+      await new Promise((resolve) => socket.emit('offer:accept', { conversationId: offer.conversationId }, resolve));
+      const bridged = await twiml(`${base()}/wait`, { CallSid: sid });
+      const client = only(only(bridged, 'Dial'), 'Client');
+      const call = (await callOf(sid))!;
+      expect(client.attributes).toMatchObject({ statusCallback: `${PUBLIC_URL}${base()}/leg`, statusCallbackEvent: 'answered' });
+      expect(only(client, 'Identity').text).toBe(`agent-${agent.id}`);
+      expect(only(client, 'Parameter').attributes).toEqual({ name: 'callId', value: call.id });
+
+      // The agent's softphone answers: the call is talking from then.
+      await twiml(`${base()}/leg`, { CallSid: `CA${hex(16)}`, ParentCallSid: sid, CallStatus: 'in-progress' });
+      expect(await callOf(sid)).toMatchObject({ state: 'talking', answeredAt: expect.any(Number) });
+
+      // Hold: Twilio is told to take the caller to the hold loop; another agent cannot touch the call.
+      const other = await server.api.userWithRole(admin, 'agent');
+      expect((await server.api.request('POST', `/api/v1/calls/${call.id}/hold`, { token: other.token, body: { hold: true } })).status).toBe(
+        404,
+      );
+      const toHold = fake.next((r) => r.path.endsWith(`/Calls/${sid}.json`) && r.form.Url === `${PUBLIC_URL}${base()}/hold`);
+      const held = await server.api.request('POST', `/api/v1/calls/${call.id}/hold`, { token: agent.token, body: { hold: true } });
+      expect(held.status, JSON.stringify(held.body)).toBe(200);
+      await toHold;
+      expect((await server.api.request('POST', `/api/v1/calls/${call.id}/hold`, { token: agent.token, body: { hold: true } })).status).toBe(
+        409,
+      );
+      const music = await twiml(`${base()}/hold`, { CallSid: sid });
+      expect(verbNames(music)).toEqual(['Say', 'Pause', 'Redirect']);
+      expect(says(music)[0]).toBe('Please hold. Your agent will be right back.');
+      expect(only(music, 'Redirect').text).toBe(`${PUBLIC_URL}${base()}/hold?again=1`);
+      expect(verbNames(await twiml(`${base()}/hold?again=1`, { CallSid: sid }))).toEqual(['Pause', 'Redirect']);
+      // The cut agent leg reporting in changes nothing: the caller stays on hold.
+      await twiml(`${base()}/dial`, { CallSid: sid, DialCallStatus: 'completed', DialCallDuration: '20' });
+      expect((await callOf(sid))!.state).toBe('held');
+
+      // Resume: back through the wait URL, which rings the agent again.
+      const back = fake.next((r) => r.path.endsWith(`/Calls/${sid}.json`) && r.form.Url === `${PUBLIC_URL}${base()}/wait`);
+      expect(
+        (await server.api.request('POST', `/api/v1/calls/${call.id}/hold`, { token: agent.token, body: { hold: false } })).status,
+      ).toBe(200);
+      await back;
+      const again = await twiml(`${base()}/wait`, { CallSid: sid });
+      expect(only(only(only(again, 'Dial'), 'Client'), 'Identity').text).toBe(`agent-${agent.id}`);
+    } finally {
+      socket.close();
+    }
+  });
+
+  test('a softphone token for the signed-in agent once the number has an API key', async () => {
+    const agent = await server.api.userWithRole(admin, 'agent');
+    expect((await server.api.request('GET', '/api/v1/voice/token', { token: agent.token })).body).toEqual({ token: null });
+    const apiKeySid = `SK${hex(16)}`;
+    const apiKeySecret = hex(16);
+    const patched = await server.api.request('PATCH', `/api/v1/channel-accounts/${accountId}`, {
+      token: admin,
+      body: {
+        settings: {
+          accountSid: twilioAccount.accountSid,
+          phoneNumber: OUR_NUMBER,
+          apiBaseUrl: fake.url,
+          flow: 'test-line',
+          voicemailQueueId: queues.Voicemail,
+          apiKeySid,
+        },
+        credentials: { authToken: twilioAccount.authToken, apiKeySecret },
+      },
+    });
+    expect(patched.status, JSON.stringify(patched.body)).toBe(200);
+    const { token } = (await server.api.request('GET', '/api/v1/voice/token', { token: agent.token })).body;
+    const [header, payload, signature] = (token.token as string).split('.');
+    expect(createHmac('sha256', apiKeySecret).update(`${header}.${payload}`).digest('base64url')).toBe(signature);
+    const claims = JSON.parse(Buffer.from(payload!, 'base64url').toString());
+    expect(claims).toMatchObject({
+      iss: apiKeySid,
+      sub: twilioAccount.accountSid,
+      grants: { identity: `agent-${agent.id}`, voice: { incoming: { allow: true } } },
+    });
+    expect(JSON.stringify(await server.api.request('GET', `/api/v1/channel-accounts/${accountId}`, { token: admin }))).not.toContain(
+      apiKeySecret,
+    );
   });
 
   test('a caller who hangs up while waiting is counted abandoned and leaves the queue', async () => {

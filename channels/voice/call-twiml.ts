@@ -41,14 +41,33 @@ export function bridgeTwiml(opts: {
   number: string | null;
   callerId: string;
   action: string;
+  /** Hears the agent's leg answer (the call is then talking). */
+  legStatus: string;
+  /** Our call's id, handed to the softphone (a custom parameter) so its hold button names the call. */
+  callId: string;
   timeoutSeconds: number;
 }): string {
   const r = new twilio.twiml.VoiceResponse();
   if (opts.announce) say(r, opts.announce);
   const dial = r.dial({ action: opts.action, method: 'POST', callerId: opts.callerId, timeout: opts.timeoutSeconds });
-  if (opts.clientIdentity) dial.client(opts.clientIdentity);
-  if (opts.number) dial.number(opts.number);
+  const leg = { statusCallback: opts.legStatus, statusCallbackMethod: 'POST' as const };
+  if (opts.clientIdentity) {
+    const client = dial.client({ ...leg, statusCallbackEvent: ['answered'] });
+    client.identity(opts.clientIdentity);
+    client.parameter({ name: 'callId', value: opts.callId });
+  }
+  if (opts.number) dial.number({ ...leg, statusCallbackEvent: ['answered'] }, opts.number);
   return r.toString();
+}
+
+/** A caller the agent put on hold: a word, then music (or quiet) round after round, until resumed. */
+export function holdTwiml(opts: {
+  announce: Spoken | null;
+  holdMusicUrl: string | null;
+  pauseSeconds: number;
+  redirectUrl: string;
+}): string {
+  return waitTwiml(opts);
 }
 
 /** An outbound call the agent started (a callback): once the agent answers, dial the customer. */

@@ -3,7 +3,7 @@
 // shows (the call's message carries it in its meta).
 
 export type CallDirection = 'inbound' | 'outbound';
-export type CallState = 'ivr' | 'queued' | 'connecting' | 'talking' | 'voicemail' | 'ended';
+export type CallState = 'ivr' | 'queued' | 'connecting' | 'talking' | 'held' | 'voicemail' | 'ended';
 export type CallOutcome = 'answered' | 'abandoned' | 'voicemail' | 'callback' | 'transferred' | 'ivr' | 'missed' | 'failed';
 
 /** One step of the caller's way through the IVR. */
@@ -88,7 +88,7 @@ export function callRecord(call: Call): CallRecord {
  */
 export function outcomeAtHangup(call: Pick<Call, 'state' | 'outcome' | 'answeredAt' | 'direction'>, twilioStatus: string): CallOutcome {
   if (call.outcome) return call.outcome;
-  if (call.answeredAt !== null || call.state === 'talking') return 'answered';
+  if (call.answeredAt !== null || call.state === 'talking' || call.state === 'held') return 'answered';
   // A call the desk placed that never got through: nobody abandoned a queue.
   if (call.direction === 'outbound') return twilioStatus === 'failed' ? 'failed' : 'missed';
   if (call.state === 'queued' || call.state === 'connecting') return 'abandoned';

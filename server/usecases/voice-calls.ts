@@ -35,6 +35,8 @@ export interface VoiceRender {
     number: string | null;
     callerId: string;
     action: string;
+    legStatus: string;
+    callId: string;
   }): string;
   hangup(opts: { goodbye: string | null; language: string }): string;
   dialCustomer(opts: { number: string; callerId: string; action: string }): string;
@@ -69,6 +71,7 @@ const TEXT = {
     position: (n: number) =>
       n <= 1 ? 'You are next in line. Thank you for waiting.' : `You are number ${n} in line. Thank you for waiting.`,
     connecting: 'Connecting you to an agent now.',
+    hold: 'Please hold. Your agent will be right back.',
     voicemail: 'Voicemail',
     transcription: (t: string) => `Voicemail transcription: ${t}`,
     callback: (n: string) => `Callback requested to ${n}`,
@@ -78,6 +81,7 @@ const TEXT = {
     incoming: (from: string) => `สายเรียกเข้าจาก ${from}`,
     position: (n: number) => (n <= 1 ? 'ท่านเป็นลำดับถัดไป ขอบคุณที่รอสาย' : `ท่านอยู่ในลำดับที่ ${n} ขอบคุณที่รอสาย`),
     connecting: 'กำลังโอนสายไปยังเจ้าหน้าที่ค่ะ',
+    hold: 'กรุณาถือสายรอสักครู่ค่ะ เจ้าหน้าที่จะกลับมาในไม่ช้า',
     voicemail: 'ข้อความเสียง',
     transcription: (t: string) => `ถอดความข้อความเสียง: ${t}`,
     callback: (n: string) => `ขอให้โทรกลับที่ ${n}`,
@@ -291,6 +295,8 @@ export function makeVoiceCalls(deps: VoiceDeps) {
           number: (agent as { phone?: string | null } | undefined)?.phone ?? null,
           callerId: call.fromNumber,
           action: `${req.base}/dial`,
+          legStatus: `${req.base}/leg`,
+          callId: call.id,
         });
       }
       const position = await store.conversations.positionInQueue(conversation.id);
@@ -304,20 +310,68 @@ export function makeVoiceCalls(deps: VoiceDeps) {
       });
     },
 
+    /** The agent answered (their leg's status callback): the call is talking from now. */
+    async legAnswered(req: VoiceRequest): Promise<void> {
+      const parent = req.params.ParentCallSid ?? '';
+      const call = parent ? await store.calls.findBySid(parent) : undefined;
+      if (!call || !['in-progress', 'answered'].includes(req.params.CallStatus ?? '')) return;
+      const now = deps.now();
+      const updated = await store.calls.update(call.callSid, { state: 'talking', answeredAt: call.answeredAt ?? now }, now, ['connecting']);
+      if (updated) await publishRecord(updated);
+    },
+
+    /** The hold loop: music while the agent has the caller on hold; back to the agent once resumed. */
+    async held(req: VoiceRequest, again: boolean): Promise<string> {
+      const call = await callOf(req.params);
+      const language = call.ivrState?.language ?? 'en-US';
+      if (call.state === 'ended') return render.hangup({ goodbye: null, language });
+      if (call.state !== 'held') return this.wait(req);
+      return render.wait({
+        announce: again ? null : textFor(language).hold,
+        language,
+        holdMusicUrl: settingsOf(req.account).holdMusicUrl ?? null,
+        pauseSeconds: WAIT_PAUSE_SECONDS,
+        redirectUrl: `${req.base}/hold?again=1`,
+      });
+    },
+
+    /**
+     * The agent puts the caller on hold (their leg ends; the caller hears music) or takes them back (the
+     * agent's softphone and phone ring again, as when the call was first put through).
+     */
+    async setHold(callId: string, agentId: string, hold: boolean): Promise<Call> {
+      const call = await store.calls.findById(callId);
+      if (!call || call.agentId !== agentId) throw new AppError('NOT_FOUND', 'no call of yours with that id');
+      const account = await store.channelAccounts.findById(call.channelAccountId);
+      if (!account || !call.webhookBase) throw new AppError('NOT_FOUND', 'no call of yours with that id');
+      const now = deps.now();
+      const updated = hold
+        ? await store.calls.update(call.callSid, { state: 'held' }, now, ['talking'])
+        : await store.calls.update(call.callSid, { state: 'connecting' }, now, ['held']);
+      if (!updated) throw new AppError('CONFLICT', hold ? 'only a call in progress can be put on hold' : 'the call is not on hold');
+      await deps.redirectCall(account, call.callSid, hold ? `${call.webhookBase}/hold` : `${call.webhookBase}/wait`);
+      await publishRecord(updated);
+      return updated;
+    },
+
     /** The agent's leg ended: the talk time (answered), or back to waiting when the agent did not pick up. */
     async dialed(req: VoiceRequest): Promise<string> {
       const call = await callOf(req.params);
       const language = call.ivrState?.language ?? 'en-US';
       const status = req.params.DialCallStatus ?? '';
       const now = deps.now();
+      // The agent put the caller on hold (their leg was cut by the redirect): the hold loop has the call.
+      if (call.state === 'held') return this.held(req, false);
       if (status === 'completed' || status === 'answered') {
-        const talk = Number(req.params.DialCallDuration ?? 0);
+        // Talk time runs from the agent's answer to the end, holds included; the leg's own length without an answer time.
+        const leg = Number(req.params.DialCallDuration ?? 0) || 0;
+        const talk = call.answeredAt !== null ? Math.max(leg, Math.round((now - call.answeredAt) / 1000)) : leg;
         const updated = await store.calls.update(
           call.callSid,
           {
             state: 'ended',
             outcome: 'answered',
-            talkSeconds: Number.isFinite(talk) ? talk : 0,
+            talkSeconds: talk,
             answeredAt: call.answeredAt ?? now - talk * 1000,
             endedAt: now,
           },

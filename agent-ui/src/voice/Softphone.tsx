@@ -1,6 +1,6 @@
 // The agent's browser softphone (Twilio Voice JS SDK): when a voice number has a softphone API key,
 // the console registers as Twilio Client `agent-<id>`, so a call the agent accepts rings here (and on
-// the agent's phone, whichever answers first). Answer, decline, mute and hang up; the token is renewed
+// the agent's phone, whichever answers first). Answer, decline, mute, hold and hang up; the token is renewed
 // before it expires. The SDK (~150 KB) is loaded only when there is a token, never on the first screen.
 import { useEffect, useRef, useState } from 'react';
 import type { Call, Device } from '@twilio/voice-sdk';
@@ -10,7 +10,7 @@ import { VOICE_STRINGS } from './strings';
 import { clock } from './CallDetails';
 import './voice.css';
 
-type Phase = 'off' | 'starting' | 'ready' | 'ringing' | 'talking' | 'failed';
+type Phase = 'off' | 'starting' | 'ready' | 'ringing' | 'talking' | 'held' | 'failed';
 
 const fetchToken = (api: Api) => api.json<{ token: { token: string } | null }>('GET', '/voice/token').then((r) => r.token?.token ?? null);
 
@@ -22,6 +22,8 @@ export function Softphone({ api }: { api: Api }) {
   const [muted, setMuted] = useState(false);
   const [seconds, setSeconds] = useState(0);
   const call = useRef<Call | null>(null);
+  // The call on hold (our call id): its leg ended; when it rings again after Resume, it is answered at once.
+  const held = useRef<string | null>(null);
 
   useEffect(() => {
     let device: Device | null = null;
@@ -42,13 +44,14 @@ export function Softphone({ api }: { api: Api }) {
         void fetchToken(api).then((next) => next && device?.updateToken(next));
       });
       device.on('incoming', (incoming: Call) => {
+        const callId = incoming.customParameters.get('callId') ?? null;
         call.current = incoming;
         setCaller(incoming.parameters.From ?? '');
         setMuted(false);
         setPhase('ringing');
         const done = () => {
           call.current = null;
-          setPhase('ready');
+          setPhase((p) => (held.current ? 'held' : p === 'held' ? p : 'ready'));
         };
         incoming.on('accept', () => {
           setSeconds(0);
@@ -58,6 +61,10 @@ export function Softphone({ api }: { api: Api }) {
         incoming.on('cancel', done);
         incoming.on('reject', done);
         incoming.on('mute', (isMuted: boolean) => setMuted(isMuted));
+        if (callId && callId === held.current) {
+          held.current = null;
+          incoming.accept();
+        }
       });
       await device.register();
     })().catch((err: unknown) => {
@@ -76,6 +83,19 @@ export function Softphone({ api }: { api: Api }) {
     const timer = setInterval(() => setSeconds((n) => n + 1), 1000);
     return () => clearInterval(timer);
   }, [phase]);
+
+  const hold = async (on: boolean) => {
+    const callId = on ? (call.current?.customParameters.get('callId') ?? null) : held.current;
+    if (!callId) return;
+    try {
+      if (on) held.current = callId;
+      await api.json('POST', `/calls/${encodeURIComponent(callId)}/hold`, { hold: on });
+      if (on) setPhase('held');
+    } catch (err) {
+      if (on) held.current = null;
+      setError(err instanceof Error ? err.message : String(err));
+    }
+  };
 
   if (phase === 'off') return null;
   return (
@@ -103,10 +123,20 @@ export function Softphone({ api }: { api: Api }) {
           <button type="button" className="btn btn-small" aria-pressed={muted} onClick={() => call.current?.mute(!muted)}>
             {muted ? s('unmute') : s('mute')}
           </button>
+          {call.current?.customParameters.get('callId') && (
+            <button type="button" className="btn btn-small" onClick={() => void hold(true)}>
+              {s('hold')}
+            </button>
+          )}
           <button type="button" className="btn btn-small softphone-hangup" onClick={() => call.current?.disconnect()}>
             {s('hangUp')}
           </button>
         </>
+      )}
+      {phase === 'held' && (
+        <button type="button" className="btn btn-small btn-success" onClick={() => void hold(false)}>
+          {s('resume')}
+        </button>
       )}
     </div>
   );

@@ -14,6 +14,7 @@ const en = {
   state_queued: 'Waiting in the queue',
   state_connecting: 'Ringing the agent',
   state_talking: 'On the line',
+  state_held: 'On hold',
   state_voicemail: 'Leaving a voicemail',
   state_ended: 'Ended',
   outcome_answered: 'Answered',
@@ -40,6 +41,9 @@ const en = {
   mute: 'Mute',
   unmute: 'Unmute',
   hangUp: 'Hang up',
+  hold: 'Hold',
+  resume: 'Resume',
+  softphone_held: 'Caller on hold',
 };
 
 const th: Record<keyof typeof en, string> = {
@@ -57,6 +61,7 @@ const th: Record<keyof typeof en, string> = {
   state_queued: 'กำลังรอสายในคิว',
   state_connecting: 'กำลังเรียกเจ้าหน้าที่',
   state_talking: 'กำลังสนทนา',
+  state_held: 'พักสาย',
   state_voicemail: 'กำลังฝากข้อความเสียง',
   state_ended: 'วางสายแล้ว',
   outcome_answered: 'รับสายแล้ว',
@@ -83,6 +88,9 @@ const th: Record<keyof typeof en, string> = {
   mute: 'ปิดเสียง',
   unmute: 'เปิดเสียง',
   hangUp: 'วางสาย',
+  hold: 'พักสาย',
+  resume: 'กลับมาคุยต่อ',
+  softphone_held: 'ลูกค้ากำลังถือสายรอ',
 };
 
 export const VOICE_STRINGS = { en, th };

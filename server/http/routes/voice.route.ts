@@ -42,6 +42,8 @@ export const voiceRoutes = {
     '/webhooks/voice/{accountId}/step/{node}': twiml("Twilio: the caller's answer at an IVR node (Digits, SpeechResult; none = timeout)"),
     '/webhooks/voice/{accountId}/wait': twiml('Twilio: the queue wait loop; put through as soon as an agent has the call'),
     '/webhooks/voice/{accountId}/dial': twiml("Twilio: the agent's leg ended (DialCallStatus, DialCallDuration)"),
+    '/webhooks/voice/{accountId}/leg': twiml("Twilio: the agent's leg answered (ParentCallSid): the call is talking"),
+    '/webhooks/voice/{accountId}/hold': twiml('Twilio: the hold loop while the agent has the caller on hold'),
     '/webhooks/voice/{accountId}/recording/{node}': twiml('Twilio: a voicemail recording is ready (RecordingSid, RecordingUrl)'),
     '/webhooks/voice/{accountId}/transcription/{node}': twiml("Twilio: a voicemail's transcription (TranscriptionText)"),
     '/webhooks/voice/{accountId}/status': twiml('Twilio: call status callback (CallStatus): the outcome is recorded'),
@@ -62,6 +64,11 @@ export const voiceRoutes = {
     voice('/step/:node', (hook, req) => s.voice.gather(request(hook), String(req.params.node)));
     voice('/wait', (hook) => s.voice.wait(request(hook)));
     voice('/dial', (hook) => s.voice.dialed(request(hook)));
+    voice('/hold', (hook, req) => s.voice.held(request(hook), req.query.again === '1'));
+    voice('/leg', async (hook) => {
+      await s.voice.legAnswered(request(hook));
+      return s.voice.empty();
+    });
     voice('/recording/:node', (hook) => s.voice.recording(request(hook)));
     voice('/transcription/:node', (hook) => s.voice.transcription(request(hook)));
     voice('/outbound/:callId', (hook, req) => s.voice.outboundAnswered(request(hook), String(req.params.callId)));
@@ -73,6 +80,7 @@ export const voiceRoutes = {
 };
 
 const CallBack = z.object({ channelAccountId: z.string().max(36).optional() }).strict();
+const Hold = z.object({ hold: z.boolean() }).strict();
 
 /** Agents' side of calls (under /api/v1). */
 export function voiceApiRoutes(s: Services): RouteDef[] {
@@ -105,6 +113,19 @@ export function voiceApiRoutes(s: Services): RouteDef[] {
       handler: async ({ user, params, body }) => {
         if (!params.id) throw new AppError('VALIDATION', 'conversation id missing');
         return { call: await s.voiceAgent.callBack(params.id, { id: user.id, role: user.role }, body.channelAccountId) };
+      },
+    }),
+    route<z.infer<typeof Hold>>({
+      method: 'post',
+      path: '/calls/:id/hold',
+      summary:
+        'Put your call on hold (`hold: true`: the caller hears music, your leg ends) or take it back (`false`: your softphone and phone ring again)',
+      tag: 'voice',
+      role: 'agent',
+      body: Hold,
+      handler: async ({ user, params, body }) => {
+        const call = await s.voice.setHold(params.id!, user.id, body.hold);
+        return { call: { id: call.id, state: call.state } };
       },
     }),
     route({
