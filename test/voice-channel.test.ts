@@ -48,14 +48,21 @@ nodes:
   first_time:
     type: say
     text: { th-TH: ยินดีต้อนรับลูกค้าใหม่ค่ะ, en-US: 'Welcome, new customer.' }
+    next: jingle
+  jingle:
+    type: say
+    play: https://cdn.example.test/jingle.mp3
     next: menu
   menu:
     type: gather
-    input: [dtmf]
+    input: [dtmf, speech]
     prompt: { th-TH: กด 1 คุยกับเจ้าหน้าที่ กด 2 ฝากข้อความ กด 3 ให้โทรกลับ, en-US: Press 1 for an agent. }
     timeout: 5
     retries: 1
     options: { '1': english, '2': voicemail, '3': callback, '4': transfer, '5': closed_check, '6': nowhere }
+    speech:
+      th-TH: { ฝากข้อความ: voicemail }
+      agent: english
     invalid: bye
   english:
     type: set
@@ -241,11 +248,12 @@ describe.each(ENGINES)('phone calls over Twilio on %s', (engine) => {
   test('say, branch_known, gather with retries and its invalid branch, hangup', async () => {
     const sid = callSid();
     const first = await ring(sid, newPhone());
-    expect(verbNames(first)).toEqual(['Say', 'Say', 'Gather', 'Redirect']);
+    expect(verbNames(first)).toEqual(['Say', 'Say', 'Play', 'Gather', 'Redirect']);
+    expect(only(first, 'Play').text).toBe('https://cdn.example.test/jingle.mp3');
     expect(findAll(first, 'Say')[0]!.attributes).toMatchObject({ language: 'th-TH', voice: 'Google.th-TH-Standard-A' });
     expect(says(first).slice(0, 2)).toEqual(['สวัสดีค่ะ', 'ยินดีต้อนรับลูกค้าใหม่ค่ะ']);
     const gather = only(first, 'Gather');
-    expect(gather.attributes).toMatchObject({ action: `${PUBLIC_URL}${base()}/step/menu`, timeout: '5', numDigits: '1', input: 'dtmf' });
+    expect(gather.attributes).toMatchObject({ action: `${PUBLIC_URL}${base()}/step/menu`, timeout: '5', numDigits: '1', input: 'dtmf speech', language: 'th-TH' });
     expect(findAll(gather, 'Say')[0]!.text).toContain('กด 1');
     expect(only(first, 'Redirect').text).toBe(`${PUBLIC_URL}${base()}/step/menu`);
 
@@ -259,6 +267,13 @@ describe.each(ENGINES)('phone calls over Twilio on %s', (engine) => {
     expect(record.outcome).toBe('ivr');
     expect(record.path.map((p) => p.node)).toEqual(expect.arrayContaining(['hello', 'recognized', 'first_time', 'menu', 'bye']));
     expect(record.path.find((p) => p.node === 'menu' && p.input === '9')).toBeTruthy();
+  });
+
+  test('speech: a Thai phrase heard by Twilio goes where the flow says', async () => {
+    const sid = await started();
+    const heard = await twiml(`${base()}/step/menu`, { CallSid: sid, SpeechResult: 'ขอฝากข้อความค่ะ', Confidence: '0.92' });
+    expect(verbNames(heard)).toContain('Record');
+    expect((await recordOf(sid)).path.find((p) => p.node === 'menu')?.input).toBe('ขอฝากข้อความค่ะ');
   });
 
   test('transfer dials the number; a closed branch_hours says goodbye', async () => {
@@ -324,8 +339,11 @@ describe.each(ENGINES)('phone calls over Twilio on %s', (engine) => {
       expect(only(dial, 'Number').text).toBe('+66812345678');
       expect((await callOf(sid))!.state).toBe('connecting');
 
+      const wrapUp = nextEvent(socket, 'presence:changed');
       const ended = await twiml(`${base()}/dial`, { CallSid: sid, DialCallStatus: 'completed', DialCallDuration: '95' });
       expect(verbNames(ended)).toEqual(['Hangup']);
+      // The call is over: its conversation resolves and the agent is in wrap-up.
+      expect((await wrapUp)[0]).toMatchObject({ agentId: agent.id, presence: 'wrap_up' });
       expect((await hangUp(sid)).status).toBe(200);
 
       const record = await recordOf(sid);

@@ -378,6 +378,9 @@ export function makeVoiceCalls(deps: VoiceDeps) {
           now,
         );
         if (updated) await publishRecord(updated);
+        // The call is over: its conversation resolves, and the agent goes into the queue's wrap-up time
+        // (to write notes; a note reopens nothing). A callback the agent placed is theirs to resolve.
+        if (updated && updated.direction === 'inbound') await resolve(updated.conversationId, { evenAssigned: true });
         return render.hangup({ goodbye: null, language });
       }
       // No answer from the agent: the caller keeps waiting (the agent is still assigned: a supervisor may reassign).
@@ -413,7 +416,7 @@ export function makeVoiceCalls(deps: VoiceDeps) {
         updated.direction === 'inbound' &&
         (outcome === 'abandoned' || outcome === 'ivr' || outcome === 'missed' || outcome === 'failed' || outcome === 'transferred')
       ) {
-        await resolveUnassigned(updated.conversationId);
+        await resolve(updated.conversationId, { evenAssigned: false });
       }
     },
 
@@ -482,10 +485,11 @@ export function makeVoiceCalls(deps: VoiceDeps) {
     return render.hangup({ goodbye: textFor(language).unavailable, language: language ?? 'en-US' });
   }
 
-  async function resolveUnassigned(conversationId: string): Promise<void> {
+  /** Resolves a call's conversation (routing then releases the agent into wrap-up, or counts an abandoned wait). */
+  async function resolve(conversationId: string, opts: { evenAssigned: boolean }): Promise<void> {
     const now = deps.now();
     const previous = await store.conversations.findById(conversationId);
-    if (!previous || previous.status === 'resolved' || previous.assigneeId) return;
+    if (!previous || previous.status === 'resolved' || (previous.assigneeId && !opts.evenAssigned)) return;
     const conversation = await store.conversations.update(conversationId, { status: 'resolved', resolvedAt: now }, now);
     if (conversation) deps.events.publish({ type: 'conversation.updated', conversation, previous });
   }
