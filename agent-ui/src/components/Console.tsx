@@ -1,5 +1,5 @@
 // The agent console: header, conversation list, the open conversation and the customer panel.
-import { useCallback, useEffect, useMemo, useState } from 'react';
+import { lazy, Suspense, useCallback, useEffect, useMemo, useState } from 'react';
 import type { Customer } from '../../../server/domain/types.js';
 import type { Api, Session } from '../api';
 import type { Locale } from '../i18n';
@@ -12,13 +12,15 @@ import { defaultTab, NO_FILTERS, tabsFor, type InboxQuery, type Viewer } from '.
 import { useQueues } from '../inbox/useQueues';
 import type { CustomerProfile } from '../customer/customer-api';
 import { Header, type View } from './Header';
-import { SupervisorBoard } from '../board/SupervisorBoard';
-import { AdminScreens } from '../admin/AdminScreens';
 import { OfferPopup, type ScreenPop } from './OfferPopup';
 import { ConversationList } from './ConversationList';
 import { ShortcutsHelp } from './ShortcutsHelp';
 import { ConversationPane } from './ConversationPane';
 import { CustomerPanel } from './CustomerPanel';
+
+// The board and the admin screens load when first opened: an agent's first screen is the inbox.
+const SupervisorBoard = lazy(() => import('../board/SupervisorBoard').then((m) => ({ default: m.SupervisorBoard })));
+const AdminScreens = lazy(() => import('../admin/AdminScreens').then((m) => ({ default: m.AdminScreens })));
 
 interface Props {
   session: Session;
@@ -101,8 +103,10 @@ export function Console({ session, api, onExpired, onLogout, onLocale }: Props) 
           select(id);
         }}
       />
-      {view === 'board' && <SupervisorBoard api={api} socket={socket} me={session.user} />}
-      {view === 'admin' && <AdminScreens api={api} me={session.user} />}
+      <Suspense fallback={<p className="view-loading" role="status" aria-busy="true" />}>
+        {view === 'board' && <SupervisorBoard api={api} socket={socket} me={session.user} />}
+        {view === 'admin' && <AdminScreens api={api} me={session.user} />}
+      </Suspense>
       <div className="workspace" hidden={view !== 'inbox'}>
         <ConversationList
           api={api}
