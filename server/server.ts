@@ -43,6 +43,11 @@ import { EmailInboxes } from './email-inboxes.js';
 import { createSmsChannel } from '../channels/sms/sms.channel.js';
 import { makeFindWebhookAccount } from './usecases/webhook-account.js';
 import { makeReceiveSms } from './usecases/receive-sms.js';
+import { makeReceiveMessenger } from './usecases/receive-messenger.js';
+import { createMessengerChannel } from '../channels/messenger/messenger.channel.js';
+import { createLineChannel } from '../channels/line/line.channel.js';
+import { makeReceiveLine } from './usecases/receive-line.js';
+import { makeClaimLineReplyToken } from './usecases/line-reply-token.js';
 import { makeRecordDeliveryStatus } from './usecases/record-delivery-status.js';
 import { makePublicMedia } from './usecases/public-media.js';
 import { loadFlows } from './ivr/load-flows.js';
@@ -157,6 +162,8 @@ export async function startServer(config: Config, log: Logger, options: StartOpt
     createWebChatChannel({ pushToVisitor: (id, m) => gateway.pushToVisitor(id, m) }),
     createEmailChannel({ refKey }),
     createSmsChannel({ publicUrl: config.publicUrl, mediaUrl: publicMedia.urlFor }),
+    createMessengerChannel({ mediaUrl: publicMedia.urlFor, now }),
+    createLineChannel({ mediaUrl: publicMedia.urlFor, claimReplyToken: makeClaimLineReplyToken(deps) }),
     createVoiceChannel({ flowNames: () => [...flows.keys()] }),
   ]);
   const voiceCredentials = async (account: ChannelAccount) => {
@@ -266,6 +273,23 @@ export async function startServer(config: Config, log: Logger, options: StartOpt
         ...deps,
         ingest: (m) => track(ingest(m)),
         sendSystemReply: makeSendSystemReply(deps),
+        recordDeliveryStatus: makeRecordDeliveryStatus(deps),
+        files,
+        maxMediaBytes: config.uploadMaxBytes,
+        track,
+        log,
+      }),
+      line: makeReceiveLine({
+        ...deps,
+        ingest: (m) => track(ingest(m)),
+        files,
+        maxMediaBytes: config.uploadMaxBytes,
+        track,
+        log,
+      }),
+      messenger: makeReceiveMessenger({
+        ...deps,
+        ingest: (m) => track(ingest(m)),
         recordDeliveryStatus: makeRecordDeliveryStatus(deps),
         files,
         maxMediaBytes: config.uploadMaxBytes,

@@ -253,7 +253,13 @@ describe.each(ENGINES)('phone calls over Twilio on %s', (engine) => {
     expect(findAll(first, 'Say')[0]!.attributes).toMatchObject({ language: 'th-TH', voice: 'Google.th-TH-Standard-A' });
     expect(says(first).slice(0, 2)).toEqual(['สวัสดีค่ะ', 'ยินดีต้อนรับลูกค้าใหม่ค่ะ']);
     const gather = only(first, 'Gather');
-    expect(gather.attributes).toMatchObject({ action: `${PUBLIC_URL}${base()}/step/menu`, timeout: '5', numDigits: '1', input: 'dtmf speech', language: 'th-TH' });
+    expect(gather.attributes).toMatchObject({
+      action: `${PUBLIC_URL}${base()}/step/menu`,
+      timeout: '5',
+      numDigits: '1',
+      input: 'dtmf speech',
+      language: 'th-TH',
+    });
     expect(findAll(gather, 'Say')[0]!.text).toContain('กด 1');
     expect(only(first, 'Redirect').text).toBe(`${PUBLIC_URL}${base()}/step/menu`);
 

@@ -2,6 +2,8 @@
 import type { Conversation } from './types.js';
 import type { CallRecord } from './voice.js';
 import type { SmsMeta } from './sms.js';
+import type { LineMeta } from './line.js';
+import type { MessengerMeta } from './messenger.js';
 
 export interface EmailAddress {
   address: string;
@@ -31,6 +33,10 @@ export interface MessageMeta {
   call?: CallRecord;
   /** An SMS/MMS: numbers, MMS media and what became of it, compliance keywords (see domain/sms.ts). */
   sms?: SmsMeta;
+  /** A LINE message: sender, reply token, fetched content, sticker, location, postback (see domain/line.ts). */
+  line?: LineMeta;
+  /** A Messenger message: sender's PSID, page, attachments and what became of them, quick reply, postback (see domain/messenger.ts). */
+  messenger?: MessengerMeta;
 }
 
 /**

@@ -20,6 +20,8 @@ import { routingRoutes } from './routes/routing.route.js';
 import { attachmentRoutes } from './routes/attachments.route.js';
 import { webChatRoutes } from './routes/web-chat.route.js';
 import { smsRoutes } from './routes/sms.route.js';
+import { messengerRoutes } from './routes/messenger.route.js';
+import { lineRoutes } from './routes/line.route.js';
 import { voiceApiRoutes, voiceRoutes } from './routes/voice.route.js';
 import { LoginThrottle } from './login-throttle.js';
 import { mountRoutes, openApiDocument, parse, type Authenticator } from './route-kit.js';
@@ -131,6 +133,8 @@ export function createApp(s: Services, options: HttpOptions, log: Logger, hooks:
     ...attachmentRoutes.openApi,
     ...webChatRoutes.openApi,
     ...smsRoutes.openApi,
+    ...messengerRoutes.openApi,
+    ...lineRoutes.openApi,
     ...voiceRoutes.openApi,
   };
   const openapi = openApiDocument(defs, { paths: extraPaths }, options.version) as { components: Record<string, unknown> };
@@ -166,6 +170,8 @@ export function createApp(s: Services, options: HttpOptions, log: Logger, hooks:
   const webhooks = express.Router();
   webChatRoutes.mount(webhooks, s, upload, options.jsonBodyLimit);
   smsRoutes.mount(webhooks, s, options);
+  messengerRoutes.mount(webhooks, s);
+  lineRoutes.mount(webhooks, s);
   voiceRoutes.mount(webhooks, s, options);
   webhooks.use((_req, _res, next) => next(new AppError('NOT_FOUND', 'no such webhook')));
   app.use('/webhooks', webhooks);

@@ -20,6 +20,8 @@ import type { RoutingApi } from '../routing/routing-front.js';
 import type { QueueStatsFull } from '../domain/routing/stats-delta.js';
 import type { FindWebhookAccount } from '../usecases/webhook-account.js';
 import type { ReceiveSms } from '../usecases/receive-sms.js';
+import type { ReceiveMessenger } from '../usecases/receive-messenger.js';
+import type { ReceiveLine } from '../usecases/receive-line.js';
 import type { VoiceCalls } from '../usecases/voice-calls.js';
 import type { VoiceAgent } from '../usecases/voice-agent.js';
 import type { PublicMedia } from '../usecases/public-media.js';
@@ -52,6 +54,10 @@ export interface Services {
   webhookAccount: FindWebhookAccount;
   /** SMS over Twilio: incoming messages and status callbacks. */
   sms: ReceiveSms;
+  /** Facebook Messenger: a page's webhook events (messages, postbacks, receipts). */
+  messenger: ReceiveMessenger;
+  /** LINE: webhook events (messages, follow/unfollow, postbacks). */
+  line: ReceiveLine;
   /** Signed, expiring links to attachments, for providers to fetch (MMS pictures). */
   publicMedia: PublicMedia;
   /** Phone calls over Twilio: the IVR, queue waits, voicemail, outcomes. */

@@ -4,6 +4,7 @@ import { canViewConversation, type Actor } from '../domain/policy.js';
 import { attachmentIdsOf, textOf } from '../domain/conversation-rules.js';
 import { AppError, forbidden, notFound } from '../domain/errors.js';
 import { optOutRefusal } from '../domain/consent.js';
+import { messengerWindowEndsAt, messengerWindowRefusal } from '../domain/messenger-window.js';
 import type { Conversation, Message, MessagePart } from '../domain/types.js';
 import type { Deps } from './deps.js';
 
@@ -30,6 +31,15 @@ export function makeReplyToConversation(deps: Deps) {
             channel: conversation.channelKind,
             optedOutAt: consent.updatedAt,
             source: consent.source,
+          });
+        }
+        // Meta takes a page's reply only within 24 hours of the customer's last message.
+        const outside = conversation.channelKind === 'messenger' && messengerWindowRefusal(conversation.lastCustomerMessageAt, deps.now());
+        if (outside) {
+          throw new AppError('CONFLICT', outside, {
+            channel: 'messenger',
+            lastCustomerMessageAt: conversation.lastCustomerMessageAt,
+            replyWindowEndsAt: messengerWindowEndsAt(conversation.lastCustomerMessageAt),
           });
         }
       }

@@ -1,13 +1,15 @@
 // Adding a channel account and changing one. Credentials are write-only: typed here, sealed by the
 // server, never shown again (a change replaces them). An email account's settings and passwords come
-// from EmailAccountForm.tsx, an SMS account's from SmsAccountForm.tsx, a voice number's from
-// VoiceAccountForm.tsx, inside the same form.
+// from EmailAccountForm.tsx, an SMS account's from SmsAccountForm.tsx, a Messenger page's from
+// MessengerAccountForm.tsx, a voice number's from VoiceAccountForm.tsx, inside the same form.
 import { useId, useState, type FormEvent } from 'react';
 import { CHANNEL_KINDS, type ChannelAccount, type ChannelKind } from '../../../server/domain/types.js';
 import { useI18n, useStrings } from '../i18n';
 import type { AccountUrls, AdminApi, Queue } from './admin-api';
 import { EmailAccountFields, useEmailAccount } from './EmailAccountForm';
 import { SmsAccountFields, useSmsAccount } from './SmsAccountForm';
+import { LineAccountFields, useLineAccount } from './LineAccountForm';
+import { MessengerAccountFields, useMessengerAccount } from './MessengerAccountForm';
 import { VoiceAccountFields, useVoiceAccount } from './VoiceAccountForm';
 import { FormActions, Field, useSubmit } from './form-kit';
 import { ADMIN_STRINGS } from './strings';
@@ -111,6 +113,8 @@ export function NewChannelAccountForm({ admin, queues, onCreated, onCancel }: Ne
   const [secrets, setSecrets] = useState<Secret[]>([]);
   const email = useEmailAccount(null);
   const sms = useSmsAccount(null);
+  const line = useLineAccount(null);
+  const messenger = useMessengerAccount(null);
   const voice = useVoiceAccount(null);
   const submit = useSubmit();
   const f = submit.fieldError;
@@ -124,9 +128,13 @@ export function NewChannelAccountForm({ admin, queues, onCreated, onCancel }: Ne
         ? await email.save(submit, (payload) => admin.createAccount({ ...body, ...payload }))
         : kind === 'sms'
           ? await sms.save(submit, (payload) => admin.createAccount({ ...body, ...payload }))
-          : kind === 'voice'
-            ? await voice.save(submit, (payload) => admin.createAccount({ ...body, queueId: null, ...payload }))
-            : await submit.run(() => admin.createAccount({ ...body, ...(credentials && { credentials }) }));
+          : kind === 'line'
+            ? await line.save(submit, (payload) => admin.createAccount({ ...body, ...payload }))
+            : kind === 'messenger'
+              ? await messenger.save(submit, (payload) => admin.createAccount({ ...body, ...payload }))
+              : kind === 'voice'
+                ? await voice.save(submit, (payload) => admin.createAccount({ ...body, queueId: null, ...payload }))
+                : await submit.run(() => admin.createAccount({ ...body, ...(credentials && { credentials }) }));
     if (created) onCreated(created.account, created.urls);
   };
   return (
@@ -156,8 +164,10 @@ export function NewChannelAccountForm({ admin, queues, onCreated, onCancel }: Ne
         {kind !== 'voice' && <QueueSelect kind={kind} queues={queues} value={queueId} onChange={setQueueId} error={f('queueId')} />}
         {kind === 'email' && <EmailAccountFields email={email} submit={submit} />}
         {kind === 'sms' && <SmsAccountFields sms={sms} submit={submit} />}
+        {kind === 'line' && <LineAccountFields line={line} submit={submit} />}
+        {kind === 'messenger' && <MessengerAccountFields messenger={messenger} submit={submit} />}
         {kind === 'voice' && <VoiceAccountFields voice={voice} submit={submit} admin={admin} queues={queues} />}
-        {kind !== 'web_chat' && kind !== 'email' && kind !== 'sms' && kind !== 'voice' && (
+        {kind !== 'web_chat' && kind !== 'email' && kind !== 'sms' && kind !== 'line' && kind !== 'messenger' && kind !== 'voice' && (
           <div className="admin-field" role="group" aria-labelledby={credentialsId}>
             <span className="label" id={credentialsId}>
               {s('credentials')}
@@ -188,9 +198,13 @@ export function EditChannelAccountForm({ admin, account, queues, canEdit, onSave
   const [saved, setSaved] = useState(false);
   const email = useEmailAccount(account);
   const sms = useSmsAccount(account);
+  const line = useLineAccount(account);
+  const messenger = useMessengerAccount(account);
   const voice = useVoiceAccount(account);
   const isEmail = account.kind === 'email';
   const isSms = account.kind === 'sms';
+  const isLine = account.kind === 'line';
+  const isMessenger = account.kind === 'messenger';
   const isVoice = account.kind === 'voice';
   const submit = useSubmit();
   const f = submit.fieldError;
@@ -204,9 +218,13 @@ export function EditChannelAccountForm({ admin, account, queues, canEdit, onSave
       ? await email.save(submit, (payload) => admin.updateAccount(account.id, { ...patch, ...payload }))
       : isSms
         ? await sms.save(submit, (payload) => admin.updateAccount(account.id, { ...patch, ...payload }))
-        : isVoice
-          ? await voice.save(submit, (payload) => admin.updateAccount(account.id, { ...patch, ...payload }))
-          : await submit.run(() => admin.updateAccount(account.id, { ...patch, ...(credentials && { credentials }) }));
+        : isLine
+          ? await line.save(submit, (payload) => admin.updateAccount(account.id, { ...patch, ...payload }))
+          : isMessenger
+            ? await messenger.save(submit, (payload) => admin.updateAccount(account.id, { ...patch, ...payload }))
+            : isVoice
+              ? await voice.save(submit, (payload) => admin.updateAccount(account.id, { ...patch, ...payload }))
+              : await submit.run(() => admin.updateAccount(account.id, { ...patch, ...(credentials && { credentials }) }));
     if (result) {
       setSecrets([]);
       setSaved(true);
@@ -229,8 +247,10 @@ export function EditChannelAccountForm({ admin, account, queues, canEdit, onSave
         </label>
         {isEmail && <EmailAccountFields email={email} submit={submit} />}
         {isSms && <SmsAccountFields sms={sms} submit={submit} />}
+        {isLine && <LineAccountFields line={line} submit={submit} />}
+        {isMessenger && <MessengerAccountFields messenger={messenger} submit={submit} />}
         {isVoice && <VoiceAccountFields voice={voice} submit={submit} admin={admin} queues={queues} />}
-        {account.kind !== 'web_chat' && !isEmail && !isSms && !isVoice && (
+        {account.kind !== 'web_chat' && !isEmail && !isSms && !isLine && !isMessenger && !isVoice && (
           <div className="admin-field" role="group" aria-labelledby={credentialsId}>
             <span className="label" id={credentialsId}>
               {s('replaceCredentials')}

@@ -24,17 +24,34 @@ const supportAddressOf = (a: ChannelAccount) => {
 };
 
 const CONNECT_HINT: Partial<
-  Record<ChannelKind, 'connectUrlsHintWidget' | 'connectUrlsHintEmail' | 'connectUrlsHintSms' | 'connectUrlsHintVoice'>
+  Record<
+    ChannelKind,
+    | 'connectUrlsHintWidget'
+    | 'connectUrlsHintEmail'
+    | 'connectUrlsHintSms'
+    | 'connectUrlsHintLine'
+    | 'connectUrlsHintMessenger'
+    | 'connectUrlsHintVoice'
+  >
 > = {
   web_chat: 'connectUrlsHintWidget',
   email: 'connectUrlsHintEmail',
   sms: 'connectUrlsHintSms',
+  line: 'connectUrlsHintLine',
+  messenger: 'connectUrlsHintMessenger',
   voice: 'connectUrlsHintVoice',
 };
 
-const CREATED_NOTICE: Partial<Record<ChannelKind, 'accountCreatedEmail' | 'accountCreatedSms' | 'accountCreatedVoice'>> = {
+const CREATED_NOTICE: Partial<
+  Record<
+    ChannelKind,
+    'accountCreatedEmail' | 'accountCreatedSms' | 'accountCreatedLine' | 'accountCreatedMessenger' | 'accountCreatedVoice'
+  >
+> = {
   email: 'accountCreatedEmail',
   sms: 'accountCreatedSms',
+  line: 'accountCreatedLine',
+  messenger: 'accountCreatedMessenger',
   voice: 'accountCreatedVoice',
 };
 

@@ -127,6 +127,17 @@ export function MessageParts({ api, parts, meta }: { api: Api; parts: MessagePar
             return showHtml ? <EmailHtml key={i} html={inlined ?? part.html} /> : null;
         }
       })}
+      {meta?.line?.sticker && (
+        // The sticker's picture, from LINE's sticker shop (the URL is built from its numeric id at ingest).
+        <img
+          className="line-sticker"
+          src={meta.line.sticker.url}
+          alt="LINE sticker"
+          width={120}
+          loading="lazy"
+          referrerPolicy="no-referrer"
+        />
+      )}
       {quoted && !showHtml && <QuotedHistory quoted={quoted} />}
       {quoted && hasHtml && <FullEmailToggle open={full} onToggle={() => setFull((f) => !f)} />}
     </>

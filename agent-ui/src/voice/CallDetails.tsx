@@ -1,21 +1,32 @@
 // What a phone call adds to its message on the timeline: how the call went (the IVR path with what
 // the caller pressed, the wait in the queue, the talk time, the outcome), kept live as Twilio reports.
 import type { CallRecord } from '../../../server/domain/voice.js';
-import { useStrings } from '../i18n';
+import { useI18n, useStrings } from '../i18n';
 import { VOICE_STRINGS } from './strings';
 import './voice.css';
 
 /** 75 → "1:15". */
 export const clock = (seconds: number) => `${Math.floor(seconds / 60)}:${String(seconds % 60).padStart(2, '0')}`;
 
+/** "th-TH" → "Thai" ("ไทย") in the console's language; the code where the browser has no name for it. */
+function languageName(code: string, locale: string): string {
+  try {
+    return new Intl.DisplayNames([locale], { type: 'language' }).of(code.split('-')[0]!) ?? code;
+  } catch {
+    return code;
+  }
+}
+
 export function CallDetails({ call }: { call: CallRecord }) {
   const s = useStrings(VOICE_STRINGS);
+  const { locale } = useI18n();
   const asked = call.path.filter((p) => p.input !== undefined);
   return (
     <div className="call-card" data-call-state={call.state} data-call-outcome={call.outcome ?? ''}>
       <p className="call-title">
         <span aria-hidden="true">📞 </span>
-        {s(call.direction === 'inbound' ? 'callInbound' : 'callOutbound')} · {call.from}
+        {/* The customer's number: the caller, or whom the desk called. */}
+        {s(call.direction === 'inbound' ? 'callInbound' : 'callOutbound')} · {call.direction === 'inbound' ? call.from : call.to}
         <span className={`call-state call-state-${call.state}`}>
           {call.outcome ? s(`outcome_${call.outcome}`) : s(`state_${call.state}`)}
         </span>
@@ -39,7 +50,7 @@ export function CallDetails({ call }: { call: CallRecord }) {
         {call.language && asked.length > 0 && (
           <div>
             <dt>{s('language')}</dt>
-            <dd>{call.language}</dd>
+            <dd>{languageName(call.language, locale)}</dd>
           </div>
         )}
         {call.queueWaitSeconds !== null && (

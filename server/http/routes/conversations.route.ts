@@ -7,6 +7,7 @@ import { attachmentPart } from '../../usecases/web-chat.js';
 import { route } from '../route-kit.js';
 import { Tag } from './shared-schemas.js';
 import type { Services } from '../services.js';
+import { messengerWindowEndsAt } from '../../domain/messenger-window.js';
 
 const TagsBody = z.object({ tags: z.array(Tag).max(20, 'at most 20 tags') }).strict();
 
@@ -145,7 +146,10 @@ export function conversationRoutes(s: Services) {
           s.store.customers.identities(conversation.customerId),
           s.store.messages.listForConversation(conversation.id, { limit: 500, includePrivate: true }),
         ]);
-        return { conversation, customer: customer && { ...customer, identities }, messages };
+        // Messenger: when Meta stops taking replies (24 hours after the customer's last message).
+        const window =
+          conversation.channelKind === 'messenger' ? { replyWindowEndsAt: messengerWindowEndsAt(conversation.lastCustomerMessageAt) } : {};
+        return { conversation, customer: customer && { ...customer, identities }, messages, ...window };
       },
     }),
     route({
