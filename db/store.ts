@@ -13,6 +13,8 @@ import { CustomerMergesStore } from './stores/customer-merges.store.js';
 import { CustomersStore } from './stores/customers.store.js';
 import { EmailStore } from './stores/email.store.js';
 import { CallsStore } from './stores/calls.store.js';
+import { SlackStore } from './stores/slack.store.js';
+import { ProcessedEventsStore } from './stores/processed-events.store.js';
 import { MessagesStore } from './stores/messages.store.js';
 import { OffersStore } from './stores/offers.store.js';
 import { OutboxStore } from './stores/outbox.store.js';
@@ -43,6 +45,8 @@ export interface Stores {
   customerMerges: CustomerMergesStore;
   email: EmailStore;
   calls: CallsStore;
+  slack: SlackStore;
+  processedEvents: ProcessedEventsStore;
 }
 
 export interface Store extends Stores {
@@ -82,6 +86,8 @@ function bind(knex: Knex, engine: Database['engine']): Stores {
     customerMerges: new CustomerMergesStore(knex),
     email: new EmailStore(knex),
     calls: new CallsStore(knex),
+    slack: new SlackStore(knex, engine),
+    processedEvents: new ProcessedEventsStore(knex),
   };
 }
 

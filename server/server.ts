@@ -47,6 +47,9 @@ import { makeReceiveMessenger } from './usecases/receive-messenger.js';
 import { createMessengerChannel } from '../channels/messenger/messenger.channel.js';
 import { createLineChannel } from '../channels/line/line.channel.js';
 import { makeReceiveLine } from './usecases/receive-line.js';
+import { makeReceiveSlack } from './usecases/receive-slack.js';
+import { createSlackChannel } from '../channels/slack/slack.channel.js';
+import { DEFAULT_SLACK_MIRROR_OPTIONS, SlackMirror, type SlackMirrorOptions } from './slack/slack-mirror.js';
 import { makeClaimLineReplyToken } from './usecases/line-reply-token.js';
 import { makeRecordDeliveryStatus } from './usecases/record-delivery-status.js';
 import { makePublicMedia } from './usecases/public-media.js';
@@ -70,6 +73,8 @@ export interface RunningServer {
   events: EventBus;
   /** The mail readers (tests wait on a receiver's events). */
   inboxes: EmailInboxes;
+  /** Posts to Slack (tests check queue alerts now and wait for what was decided). */
+  slackMirror: SlackMirror;
   /** Stops accepting work, finishes what is in flight, closes the database. */
   close(): Promise<void>;
 }
@@ -82,6 +87,8 @@ export interface StartOptions {
   stats?: Partial<StatsPublisherOptions>;
   /** Mail readers (tests shorten the reconnect backoff). */
   email?: Partial<ReceiverOptions>;
+  /** Slack posts (tests shorten the backoff). */
+  slack?: Partial<SlackMirrorOptions>;
   /** PostgreSQL schema (tests isolate themselves). */
   schema?: string;
   version?: string;
@@ -165,6 +172,7 @@ export async function startServer(config: Config, log: Logger, options: StartOpt
     createMessengerChannel({ mediaUrl: publicMedia.urlFor, now }),
     createLineChannel({ mediaUrl: publicMedia.urlFor, claimReplyToken: makeClaimLineReplyToken(deps) }),
     createVoiceChannel({ flowNames: () => [...flows.keys()] }),
+    createSlackChannel(),
   ]);
   const voiceCredentials = async (account: ChannelAccount) => {
     const sealed = await store.channelAccounts.sealedCredentials(account.id);
@@ -245,6 +253,7 @@ export async function startServer(config: Config, log: Logger, options: StartOpt
     sendSystemReply: makeSendSystemReply(deps),
     refKey,
   });
+  const reply = makeReplyToConversation(deps);
   const app = createApp(
     {
       store,
@@ -255,7 +264,7 @@ export async function startServer(config: Config, log: Logger, options: StartOpt
       queues: makeManageQueues(deps),
       cannedResponses: makeManageCannedResponses(deps),
       agentRouting: makeManageAgentRouting(deps),
-      reply: makeReplyToConversation(deps),
+      reply,
       assign: makeAssignConversation(deps),
       changeStatus: makeChangeConversationStatus(deps),
       tagConversation: makeTagConversation(deps),
@@ -296,6 +305,7 @@ export async function startServer(config: Config, log: Logger, options: StartOpt
         track,
         log,
       }),
+      slack: makeReceiveSlack({ ...deps, reply, log }),
       publicMedia,
       voice,
       voiceAgent,
@@ -329,6 +339,10 @@ export async function startServer(config: Config, log: Logger, options: StartOpt
     { store, events, secrets, importEmail, log, active: () => routing.leading },
     { ...DEFAULT_RECEIVER_OPTIONS, ...options.email },
   );
+  const slackMirror = new SlackMirror(
+    { store, events, secrets, log, now, publicUrl: config.publicUrl ?? null, routing },
+    { ...DEFAULT_SLACK_MIRROR_OPTIONS, ...options.slack },
+  );
   const outbox = new OutboxWorker({ store, channels, events, secrets, log, now, files }, { ...DEFAULT_OUTBOX_OPTIONS, ...options.outbox });
 
   await new Promise<void>((resolve, reject) => {
@@ -337,6 +351,7 @@ export async function startServer(config: Config, log: Logger, options: StartOpt
   });
   await routing.start();
   outbox.start();
+  slackMirror.start();
   inboxes.start();
   const port = (httpServer.address() as AddressInfo).port;
   const url = `http://127.0.0.1:${port}`;
@@ -349,6 +364,7 @@ export async function startServer(config: Config, log: Logger, options: StartOpt
     store,
     events,
     inboxes,
+    slackMirror,
     close: () =>
       (closing ??= (async () => {
         // 1. stop accepting connections; 2. let requests and ingests in flight finish;
@@ -366,6 +382,7 @@ export async function startServer(config: Config, log: Logger, options: StartOpt
         await inboxes.stop();
         await routing.stop();
         await outbox.stop();
+        await slackMirror.stop();
         await gateway.close();
         await link?.close();
         httpServer.closeAllConnections();

@@ -5,29 +5,22 @@
 // subscription check must send, and no secret comes back to the browser.
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import { randomBytes } from 'node:crypto';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { launchChromium, signIn } from './support/browser.js';
+import { listAccounts, openAdminConsole, openNewAccountForm, type AdminConsole } from './support/admin-console.js';
 import { FakeGraph } from './support/fake-graph.js';
-import { ADMIN, startTestServer, type TestServer } from './support/harness.js';
+import { startTestServer, type TestServer } from './support/harness.js';
 
 let server: TestServer;
 let graph: FakeGraph;
-let browser: Browser;
-let context: BrowserContext;
-let page: Page;
+let ui: AdminConsole;
 let admin: string;
 
 beforeAll(async () => {
   [graph, server] = await Promise.all([FakeGraph.start(), startTestServer('sqlite', { PUBLIC_URL: 'https://desk.example.test' })]);
   admin = await server.api.login();
-  browser = await launchChromium();
-  context = await browser.newContext({ viewport: { width: 1280, height: 800 }, locale: 'en-US' });
-  page = await context.newPage();
-  await signIn(page, ADMIN, server.url);
+  ui = await openAdminConsole(server);
 });
 afterAll(async () => {
-  await context?.close();
-  await browser?.close();
+  await ui?.close();
   await server?.stop();
   await graph?.close();
 });
@@ -35,12 +28,8 @@ afterAll(async () => {
 test('a Messenger page: a refused token is shown and nothing saved; the right one saves, shows the URL, and the shown verify token works', async () => {
   const { pageId, token } = graph.page('ร้านทดสอบ');
   const appSecret = randomBytes(16).toString('hex');
-  await page.getByRole('button', { name: 'Admin', exact: true }).click();
-  await page.getByRole('tab', { name: 'Channel accounts' }).click();
-  await page.getByRole('button', { name: 'New account' }).click();
-  const form = page.getByRole('form', { name: 'New channel account' });
-  await form.getByLabel('Channel', { exact: true }).selectOption('messenger');
-  await form.getByLabel('Name', { exact: true }).fill('เพจร้าน');
+  const { page } = ui;
+  const form = await openNewAccountForm(page, 'messenger', 'เพจร้าน');
   await form.getByLabel('Page ID').fill(pageId);
   await form.getByLabel('Graph API base URL (optional)').fill(graph.baseUrl);
   await form.getByLabel('App secret').fill(appSecret);
@@ -49,7 +38,7 @@ test('a Messenger page: a refused token is shown and nothing saved; the right on
   expect(verifyToken).toMatch(/^[0-9a-f]{48}$/);
   await form.getByRole('button', { name: 'Create account' }).click();
   await expect.poll(() => form.getByRole('alert').first().textContent()).toContain('Meta refused the page access token');
-  expect((await server.api.request('GET', '/api/v1/channel-accounts', { token: admin })).body.accounts).toEqual([]);
+  expect(await listAccounts(server, admin)).toEqual([]);
 
   await form.getByLabel('Page access token').fill(token);
   await form.getByRole('button', { name: 'Create account' }).click();
@@ -57,7 +46,7 @@ test('a Messenger page: a refused token is shown and nothing saved; the right on
   await expect
     .poll(() => urls.getByLabel('Webhook URL').inputValue())
     .toMatch(/^https:\/\/desk\.example\.test\/webhooks\/messenger\/[\w-]+$/);
-  const [account] = (await server.api.request('GET', '/api/v1/channel-accounts', { token: admin })).body.accounts;
+  const [account] = await listAccounts(server, admin);
   expect(account.settings).toEqual({ pageId, graphBaseUrl: graph.baseUrl });
   const check = await fetch(
     `${server.url}/webhooks/messenger/${account.id}?${new URLSearchParams({ 'hub.mode': 'subscribe', 'hub.verify_token': verifyToken, 'hub.challenge': '4242' })}`,

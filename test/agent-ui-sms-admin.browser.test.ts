@@ -4,48 +4,37 @@
 // into Twilio's console are shown. Editing the help text with the token field empty keeps the stored
 // token (the server checks with it again), and the token never comes back to the browser.
 import { afterAll, beforeAll, expect, test } from 'vitest';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { launchChromium, signIn } from './support/browser.js';
+import { listAccounts, openAdminConsole, openNewAccountForm, type AdminConsole } from './support/admin-console.js';
 import { FakeTwilio } from './support/fake-twilio.js';
-import { ADMIN, startTestServer, type TestServer } from './support/harness.js';
+import { startTestServer, type TestServer } from './support/harness.js';
 
 let server: TestServer;
 let fake: FakeTwilio;
-let browser: Browser;
-let context: BrowserContext;
-let page: Page;
+let ui: AdminConsole;
 let admin: string;
 
 beforeAll(async () => {
   [fake, server] = await Promise.all([FakeTwilio.start(), startTestServer('sqlite', { PUBLIC_URL: 'https://desk.example.test' })]);
   admin = await server.api.login();
-  browser = await launchChromium();
-  context = await browser.newContext({ viewport: { width: 1280, height: 800 }, locale: 'en-US' });
-  page = await context.newPage();
-  await signIn(page, ADMIN, server.url);
+  ui = await openAdminConsole(server);
 });
 afterAll(async () => {
-  await context?.close();
-  await browser?.close();
+  await ui?.close();
   await server?.stop();
   await fake?.close();
 });
 
 test('an SMS account: a token Twilio refuses is shown and nothing saved; the right one saves and shows the URLs', async () => {
   const { accountSid, authToken } = fake.account();
-  await page.getByRole('button', { name: 'Admin', exact: true }).click();
-  await page.getByRole('tab', { name: 'Channel accounts' }).click();
-  await page.getByRole('button', { name: 'New account' }).click();
-  const form = page.getByRole('form', { name: 'New channel account' });
-  await form.getByLabel('Channel', { exact: true }).selectOption('sms');
-  await form.getByLabel('Name', { exact: true }).fill('SMS ฝ่ายบริการ');
+  const { page } = ui;
+  const form = await openNewAccountForm(page, 'sms', 'SMS ฝ่ายบริการ');
   await form.getByLabel('Account SID').fill(accountSid);
   await form.getByLabel('Twilio number').fill('+66 2 123 4567');
   await form.getByLabel('API base URL (optional)').fill(fake.url);
   await form.getByLabel('Auth token').fill('f'.repeat(32));
   await form.getByRole('button', { name: 'Create account' }).click();
   await expect.poll(() => form.getByRole('alert').first().textContent()).toContain('Twilio refused the Account SID and auth token');
-  expect((await server.api.request('GET', '/api/v1/channel-accounts', { token: admin })).body.accounts).toEqual([]);
+  expect(await listAccounts(server, admin)).toEqual([]);
 
   await form.getByLabel('Auth token').fill(authToken);
   await form.getByRole('button', { name: 'Create account' }).click();
@@ -54,7 +43,7 @@ test('an SMS account: a token Twilio refuses is shown and nothing saved; the rig
     .poll(() => urls.getByLabel('A message comes in (webhook)').inputValue())
     .toMatch(/^https:\/\/desk\.example\.test\/webhooks\/sms\/[\w-]+$/);
   expect(await urls.getByLabel('Status callback').inputValue()).toMatch(/\/webhooks\/sms\/[\w-]+\/status$/);
-  const [account] = (await server.api.request('GET', '/api/v1/channel-accounts', { token: admin })).body.accounts;
+  const [account] = await listAccounts(server, admin);
   expect(account.settings).toEqual({ accountSid, phoneNumber: '+6621234567', apiBaseUrl: fake.url, keywordReplies: false });
 
   // A change with the token field empty: the stored token is used for the check, and kept.

@@ -9,26 +9,34 @@ const progress: Record<MessageStatus, number> = { received: 0, queued: 1, sent: 
 
 const byTime = (a: Message, b: Message) => a.createdAt - b.createdAt || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
 
-/** Merges messages by id, keeping the further delivery status, in time order. */
+/**
+ * Two copies of one message (an HTTP answer, a socket event) in either order: the later copy's
+ * content and channel details (a call's record), and the further delivery state of the two.
+ */
+function mergeCopies(known: Message, incoming: Message): Message {
+  const latest = incoming.updatedAt >= known.updatedAt ? incoming : known;
+  const [was, now] = [progress[known.status], progress[incoming.status]];
+  // Sent and failed are as far as each other (a carrier can fail a sent SMS): then the later copy says.
+  const further = was > now ? known : now > was ? incoming : latest;
+  if (latest === further) return latest;
+  const { status, providerMessageId, errorCode, errorMessage } = further;
+  return { ...latest, status, providerMessageId: providerMessageId ?? latest.providerMessageId, errorCode, errorMessage };
+}
+
+/** Merges messages by id, keeping the further delivery status and the later details, in time order. */
 export function mergeMessages(current: Message[], incoming: Message[]): Message[] {
   if (incoming.length === 0) return current;
   const byId = new Map(current.map((m) => [m.id, m]));
   for (const m of incoming) {
     const known = byId.get(m.id);
-    byId.set(
-      m.id,
-      known && progress[known.status] > progress[m.status]
-        ? { ...m, status: known.status, errorCode: known.errorCode, errorMessage: known.errorMessage }
-        : m,
-    );
+    byId.set(m.id, known ? mergeCopies(known, m) : m);
   }
   return [...byId.values()].sort(byTime);
 }
 
+/** A `message:status` event applied to the message it names (delivery state, provider error, channel details). */
 export function applyStatus(messages: Message[], event: MessageStatusEvent): Message[] {
-  return messages.map((m) =>
-    m.id === event.id ? { ...m, status: event.status, errorCode: event.errorCode, errorMessage: event.errorMessage } : m,
-  );
+  return messages.map((m) => (m.id === event.id ? mergeCopies(m, { ...m, ...event }) : m));
 }
 
 /** One line for the conversation list. */

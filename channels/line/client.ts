@@ -1,9 +1,9 @@
 // LINE's Messaging API for one channel account, through the SDK's own clients and their `baseURL`
 // option (an egress proxy, or a local fake in tests), and what its failures mean to Omnidesk.
 import { createHash } from 'node:crypto';
-import type { Readable } from 'node:stream';
 import { HTTPFetchError, messagingApi } from '@line/bot-sdk';
 import { AppError } from '../../server/domain/errors.js';
+import { readCapped } from '../media-download.js';
 import { ChannelError } from '../types.js';
 import { LINE_API_BASE, LINE_DATA_API_BASE, type LineCredentials, type LineSettings } from './account.js';
 
@@ -128,21 +128,6 @@ export type LineContentResult =
   | { ok: true; bytes: Buffer; contentType: string | null }
   /** too_large: over the cap; failed: LINE or the network failed (`temporary`: worth another try). */
   | { ok: false; reason: 'too_large' | 'failed'; message: string; temporary: boolean };
-
-async function readCapped(stream: Readable, maxBytes: number): Promise<Buffer | undefined> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of stream) {
-    const buf = Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk as Uint8Array);
-    size += buf.length;
-    if (size > maxBytes) {
-      stream.destroy();
-      return undefined;
-    }
-    chunks.push(buf);
-  }
-  return Buffer.concat(chunks);
-}
 
 /**
  * Downloads what a customer sent (image, video, audio, file) from LINE's data API, with the account's

@@ -6,6 +6,7 @@ import * as m003 from './003-console.js';
 import * as m004 from './004-customer-links.js';
 import * as m005 from './005-email.js';
 import * as m006 from './006-voice.js';
+import * as m007 from './007-slack.js';
 
 const migrations: Record<string, Knex.Migration> = {
   '001-core': m001,
@@ -14,6 +15,7 @@ const migrations: Record<string, Knex.Migration> = {
   '004-customer-links': m004,
   '005-email': m005,
   '006-voice': m006,
+  '007-slack': m007,
 };
 
 export const migrationSource: Knex.MigrationSource<string> = {

@@ -44,6 +44,11 @@ export class UsersStore {
     return r && toUser(r);
   }
 
+  async findByEmail(email: string): Promise<User | undefined> {
+    const r = await this.db<UserRow>('users').where({ email: email.toLowerCase() }).first();
+    return r && toUser(r);
+  }
+
   async findByEmailWithSecret(email: string): Promise<UserWithSecret | undefined> {
     const r = await this.db<UserRow>('users').where({ email: email.toLowerCase() }).first();
     return r && { ...toUser(r), passwordHash: r.password_hash };

@@ -4,6 +4,7 @@ import type { CallRecord } from './voice.js';
 import type { SmsMeta } from './sms.js';
 import type { LineMeta } from './line.js';
 import type { MessengerMeta } from './messenger.js';
+import type { SlackMeta } from './slack.js';
 
 export interface EmailAddress {
   address: string;
@@ -37,6 +38,8 @@ export interface MessageMeta {
   line?: LineMeta;
   /** A Messenger message: sender's PSID, page, attachments and what became of them, quick reply, postback (see domain/messenger.ts). */
   messenger?: MessengerMeta;
+  /** A reply an agent wrote in a Slack thread (see domain/slack.ts). */
+  slack?: SlackMeta;
 }
 
 /**

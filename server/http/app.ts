@@ -22,6 +22,7 @@ import { webChatRoutes } from './routes/web-chat.route.js';
 import { smsRoutes } from './routes/sms.route.js';
 import { messengerRoutes } from './routes/messenger.route.js';
 import { lineRoutes } from './routes/line.route.js';
+import { slackRoutes } from './routes/slack.route.js';
 import { voiceApiRoutes, voiceRoutes } from './routes/voice.route.js';
 import { LoginThrottle } from './login-throttle.js';
 import { mountRoutes, openApiDocument, parse, type Authenticator } from './route-kit.js';
@@ -135,6 +136,7 @@ export function createApp(s: Services, options: HttpOptions, log: Logger, hooks:
     ...smsRoutes.openApi,
     ...messengerRoutes.openApi,
     ...lineRoutes.openApi,
+    ...slackRoutes.openApi,
     ...voiceRoutes.openApi,
   };
   const openapi = openApiDocument(defs, { paths: extraPaths }, options.version) as { components: Record<string, unknown> };
@@ -172,6 +174,7 @@ export function createApp(s: Services, options: HttpOptions, log: Logger, hooks:
   smsRoutes.mount(webhooks, s, options);
   messengerRoutes.mount(webhooks, s);
   lineRoutes.mount(webhooks, s);
+  slackRoutes.mount(webhooks, s);
   voiceRoutes.mount(webhooks, s, options);
   webhooks.use((_req, _res, next) => next(new AppError('NOT_FOUND', 'no such webhook')));
   app.use('/webhooks', webhooks);

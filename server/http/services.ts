@@ -22,6 +22,7 @@ import type { FindWebhookAccount } from '../usecases/webhook-account.js';
 import type { ReceiveSms } from '../usecases/receive-sms.js';
 import type { ReceiveMessenger } from '../usecases/receive-messenger.js';
 import type { ReceiveLine } from '../usecases/receive-line.js';
+import type { ReceiveSlack } from '../usecases/receive-slack.js';
 import type { VoiceCalls } from '../usecases/voice-calls.js';
 import type { VoiceAgent } from '../usecases/voice-agent.js';
 import type { PublicMedia } from '../usecases/public-media.js';
@@ -58,6 +59,8 @@ export interface Services {
   messenger: ReceiveMessenger;
   /** LINE: webhook events (messages, follow/unfollow, postbacks). */
   line: ReceiveLine;
+  /** Slack for agents: replies written in a conversation's Slack thread. */
+  slack: ReceiveSlack;
   /** Signed, expiring links to attachments, for providers to fetch (MMS pictures). */
   publicMedia: PublicMedia;
   /** Phone calls over Twilio: the IVR, queue waits, voicemail, outcomes. */

@@ -9,6 +9,7 @@ import type { ChannelRegistry } from '../../channels/registry.js';
 import type { EventBus } from '../event-bus.js';
 import type { SecretBox } from '../security/secret-box.js';
 import type { OutboxItem } from '../../db/stores/outbox.store.js';
+import { Pump } from './pump.js';
 
 export interface OutboxOptions {
   maxAttempts: number;
@@ -43,11 +44,7 @@ export function backoffDelay(
 const THREAD_HISTORY = 20;
 
 export class OutboxWorker {
-  private timer: NodeJS.Timeout | undefined;
-  private running: Promise<void> | undefined;
-  private again = false;
-  // Idle until start(): neither events nor timers run a pass before then or after stop().
-  private stopped = true;
+  private readonly pump: Pump;
   private unsubscribe: (() => void) | undefined;
 
   constructor(
@@ -62,46 +59,32 @@ export class OutboxWorker {
       files?: { open(storageKey: string): NodeJS.ReadableStream };
     },
     private readonly options: OutboxOptions = DEFAULT_OUTBOX_OPTIONS,
-  ) {}
+  ) {
+    // Idle until start(): neither events nor timers run a pass before then or after stop().
+    this.pump = new Pump(
+      () => this.drain(),
+      options.pollMs,
+      (err) => deps.log.error({ err }, 'outbox pass failed'),
+    );
+  }
 
   start(): void {
-    this.stopped = false;
     this.unsubscribe ??= this.deps.events.subscribe((e) => {
       if (e.type === 'outbox.enqueued') this.kick();
     });
-    this.kick();
+    this.pump.start();
   }
 
   /** Runs a pass now (or right after the current one). */
   kick(): void {
-    if (this.stopped) return;
-    if (this.running) {
-      this.again = true;
-      return;
-    }
-    clearTimeout(this.timer);
-    this.running = this.drain()
-      .catch((err: unknown) => this.deps.log.error({ err }, 'outbox pass failed'))
-      .finally(() => {
-        this.running = undefined;
-        if (this.stopped) return;
-        if (this.again) {
-          this.again = false;
-          this.kick();
-        } else {
-          this.timer = setTimeout(() => this.kick(), this.options.pollMs);
-          this.timer.unref();
-        }
-      });
+    this.pump.kick();
   }
 
   /** Stops taking new work and waits for the sends in flight. */
   async stop(): Promise<void> {
-    this.stopped = true;
     this.unsubscribe?.();
     this.unsubscribe = undefined;
-    clearTimeout(this.timer);
-    await this.running;
+    await this.pump.stop();
   }
 
   private async drain(): Promise<void> {
@@ -109,7 +92,7 @@ export class OutboxWorker {
       const items = await this.deps.store.outbox.claimDue(this.deps.now(), this.options.batchSize, this.options.leaseMs);
       if (items.length === 0) return;
       await Promise.all(items.map((item) => this.deliver(item)));
-      if (this.stopped) return;
+      if (!this.pump.active) return;
     }
   }
 

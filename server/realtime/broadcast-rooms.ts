@@ -46,6 +46,8 @@ export function roomsForEvent(event: DomainEvent): Broadcast | undefined {
           providerMessageId: m.providerMessageId,
           errorCode: m.errorCode,
           errorMessage: m.errorMessage,
+          meta: m.meta ?? null,
+          updatedAt: m.updatedAt,
         },
         rooms: roomsOf(event.conversation),
       };

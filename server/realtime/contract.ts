@@ -5,6 +5,7 @@ import type { SlaClockName } from '../domain/routing/sla-watch.js';
 import type { Offer, Presence } from '../domain/routing/types.js';
 import type { QueueStatsMessage } from '../domain/routing/stats-delta.js';
 import type { Conversation, Message, MessageStatus } from '../domain/types.js';
+import type { MessageMeta } from '../domain/email.js';
 import type { VisitorMessage } from '../../channels/web-chat/visitor-message.js';
 
 export type { VisitorMessage };
@@ -13,13 +14,27 @@ export type AckError = { ok: false; error: { code: string; message: string } };
 export type Ack<T extends object = object> = ({ ok: true } & T) | AckError;
 export type AckFn<T extends object = object> = (response: Ack<T>) => void;
 
+/**
+ * A stored message changed after it was created: its delivery state (sent, delivered, read, failed
+ * with the provider's coded error) or its channel details (a call's record while the call goes on).
+ * Carries the delivery fields and `meta`, never the content (parts, text).
+ */
 export interface MessageStatusEvent {
   id: string;
   conversationId: string;
   status: MessageStatus;
   providerMessageId: string | null;
+  /**
+   * Set when `status` is `failed`: the outbox's TEMPORARY or RATE_LIMITED (retries ran out), AUTH,
+   * INVALID_PAYLOAD, PERMANENT; BOUNCED (email); or a provider's later report (UNDELIVERED…).
+   */
   errorCode: string | null;
+  /** The provider's words, with its own code: "Twilio 21211: Invalid 'To' Phone Number". */
   errorMessage: string | null;
+  /** The message's channel details as they are now (`message.meta`). */
+  meta: MessageMeta | null;
+  /** When the message last changed: a copy read earlier does not undo this. */
+  updatedAt: number;
 }
 
 export interface SlaChangedEvent {

@@ -10,32 +10,24 @@
 // a redelivery finds it attached), and a customer without a name gets their LINE profile (name,
 // language, picture). What is not covered: the process dying after the 200 and before that work
 // leaves the content pending (the message is safe; LINE keeps content for a while) or the name empty.
-import type { Logger } from 'pino';
 import { LineSettings, type LineCredentials } from '../../channels/line/account.js';
 import { fetchLineContent, fetchLineProfile } from '../../channels/line/client.js';
 import { LineWebhookBody, readLineEvent } from '../../channels/line/inbound.js';
 import { WriteConflict } from '../../db/connection.js';
 import { LINE_UNFOLLOW_SOURCE } from '../domain/consent.js';
-import { textOf } from '../domain/conversation-rules.js';
 import { AppError } from '../domain/errors.js';
 import type { DomainEvent } from '../domain/events.js';
 import type { LineContent } from '../domain/line.js';
-import type { ChannelAccount, Customer, Identity, InboundMessage, MessagePart } from '../domain/types.js';
-import type { FileStorage } from '../storage/file-storage.js';
-import { checkUpload } from './check-upload.js';
-import type { Deps } from './deps.js';
+import type { ChannelAccount, Customer, Identity, InboundMessage } from '../domain/types.js';
+import { accountSettings } from './account-settings.js';
+import { makeBackgroundWork } from './background-work.js';
 import type { IngestResult } from './ingest-message.js';
+import { FILE_EXTENSIONS, makeProviderMedia, type MediaRetry, type MediaSlot, type ProviderMediaDeps } from './provider-media.js';
 
-export interface ReceiveLineDeps extends Deps {
+export interface ReceiveLineDeps extends ProviderMediaDeps {
   ingest: (m: InboundMessage) => Promise<IngestResult>;
-  files: FileStorage;
-  /** The largest file kept (UPLOAD_MAX_BYTES). */
-  maxMediaBytes: number;
-  /** Registers work that outlives the request, so shutdown waits for it. */
-  track: <T>(work: Promise<T>) => Promise<T>;
-  log: Pick<Logger, 'warn' | 'error'>;
   /** Downloads tried when LINE or the network fails for a moment, and the pause between. */
-  contentRetry?: { attempts: number; pauseMs: number };
+  contentRetry?: MediaRetry;
 }
 
 export interface LineReceipt {
@@ -47,50 +39,20 @@ export interface LineReceipt {
   dropped: number;
 }
 
-const EXTENSIONS: Record<string, string> = {
-  'image/jpeg': '.jpg',
-  'image/png': '.png',
-  'image/gif': '.gif',
-  'image/webp': '.webp',
-  'video/mp4': '.mp4',
-  'audio/mp4': '.m4a',
-  'audio/x-m4a': '.m4a',
-  'audio/mpeg': '.mp3',
-  'application/pdf': '.pdf',
-  'text/plain': '.txt',
+/** A LINE message has one piece of content, fetched by the message's LINE id (without one, there is nothing to fetch). */
+const LINE_CONTENT: MediaSlot<LineContent> = {
+  provider: 'LINE',
+  read: (message) => (message.providerMessageId && message.meta?.line?.content ? [message.meta.line.content] : undefined),
+  write: (meta, [content]) => ({ ...meta, line: { ...meta?.line, content } }),
+  label: (content) => `LINE ${content.type}`,
+  emptyTextGivesWayTo: 'files and notes',
 };
-
-type Outcome =
-  | {
-      state: 'stored';
-      part: Omit<Extract<MessagePart, { type: 'file' }>, 'type' | 'attachmentId'>;
-      file: Awaited<ReturnType<FileStorage['put']>>;
-    }
-  | { state: 'refused' | 'failed'; reason: string };
-
-/** A write lost to a concurrent one (compare-and-set): read again and retry. */
-class LostRace extends Error {}
 
 export function makeReceiveLine(deps: ReceiveLineDeps) {
   const { store } = deps;
-  const retry = deps.contentRetry ?? { attempts: 3, pauseMs: 1_000 };
-  /** Work running on this node, by message id or user id (ten copies of one webhook fetch once). */
-  const running = new Map<string, Promise<void>>();
-
-  function settingsOf(account: ChannelAccount): LineSettings {
-    const parsed = LineSettings.safeParse(account.settings);
-    if (!parsed.success) throw new AppError('INTERNAL', `LINE account ${account.id} has invalid settings; save it again in Admin`);
-    return parsed.data;
-  }
-
-  function startOnce(key: string, work: () => Promise<void>, what: string): void {
-    if (running.has(key)) return;
-    const p = work()
-      .catch((err: unknown) => deps.log.error({ err, key }, what))
-      .finally(() => running.delete(key));
-    running.set(key, p);
-    void deps.track(p);
-  }
+  const media = makeProviderMedia(deps, LINE_CONTENT, deps.contentRetry);
+  /** Work running on this node, by message id or user id. */
+  const running = makeBackgroundWork(deps, 'error');
 
   /** The customer a LINE user is, created when new (a follow may come before any message). */
   async function customerOf(identity: Identity): Promise<Customer> {
@@ -157,89 +119,15 @@ export function makeReceiveLine(deps: ReceiveLineDeps) {
     if (event) deps.events.publish(event);
   }
 
-  async function download(settings: LineSettings, credentials: LineCredentials, messageId: string, content: LineContent): Promise<Outcome> {
-    for (let attempt = 1; ; attempt++) {
-      const got = await fetchLineContent(settings, credentials, messageId, deps.maxMediaBytes);
-      if (!got.ok) {
-        if (got.temporary && attempt < retry.attempts) {
-          await new Promise((resolve) => setTimeout(resolve, retry.pauseMs * attempt));
-          continue;
-        }
-        return { state: got.reason === 'failed' ? 'failed' : 'refused', reason: got.message };
-      }
-      try {
-        // Typed by its bytes, like any upload: the declared type is LINE's (and the sender's) claim.
-        const given = content.fileName ?? `line-${content.type}${EXTENSIONS[got.contentType ?? ''] ?? ''}`;
-        const checked = await checkUpload(got.bytes, given, got.contentType ?? 'application/octet-stream');
-        const file = await deps.files.put(got.bytes);
-        const filename = content.fileName ?? `line-${content.type}${EXTENSIONS[checked.contentType] ?? ''}`;
-        return { state: 'stored', file, part: { filename, contentType: checked.contentType, size: file.size } };
-      } catch (err) {
-        if (err instanceof AppError) return { state: 'refused', reason: err.message };
-        throw err;
-      }
-    }
-  }
-
-  /** Writes the outcome onto the message as it is now; undefined when another writer already did. */
-  async function applyOutcome(account: ChannelAccount, messageId: string, outcome: Outcome) {
-    return store.transaction(async (tx) => {
-      const message = await tx.messages.findById(messageId);
-      const line = message?.meta?.line;
-      if (!message || !line?.content || line.content.state !== 'pending') return undefined;
-      const now = deps.now();
-      let parts: MessagePart[];
-      let content: LineContent;
-      if (outcome.state === 'stored') {
-        const { file, part } = outcome;
-        const attachment = await tx.attachments.create(
-          {
-            channelAccountId: account.id,
-            uploaderType: 'customer',
-            uploaderId: message.senderId ?? account.id,
-            filename: part.filename,
-            contentType: part.contentType,
-            size: file.size,
-            sha256: file.sha256,
-            storageKey: file.storageKey,
-          },
-          now,
-        );
-        await tx.attachments.linkToMessage([attachment.id], message.id);
-        const added: MessagePart = { type: part.contentType.startsWith('image/') ? 'image' : 'file', attachmentId: attachment.id, ...part };
-        // The empty text of a picture gives way to the picture.
-        parts = [...message.parts.filter((p) => !(p.type === 'text' && p.text === '')), added];
-        content = { ...line.content, state: 'stored', attachmentId: attachment.id };
-      } else {
-        const what = outcome.state === 'refused' ? 'was refused' : 'could not be downloaded from LINE';
-        parts = [
-          ...message.parts.filter((p) => !(p.type === 'text' && p.text === '')),
-          { type: 'text', text: `[LINE ${line.content.type} ${what}: ${outcome.reason}]` },
-        ];
-        content = { ...line.content, state: outcome.state, reason: outcome.reason };
-      }
-      const meta = { ...message.meta, line: { ...line, content } };
-      if (!(await tx.messages.replaceContent(message.id, message.meta, { parts, text: textOf(parts), meta }, now))) throw new LostRace();
-      const conversation = (await tx.conversations.findById(message.conversationId))!;
-      return { message: { ...message, parts, text: textOf(parts), meta, updatedAt: now }, conversation };
-    });
-  }
-
   async function attachContent(account: ChannelAccount, settings: LineSettings, credentials: LineCredentials, id: string) {
-    const message = await store.messages.findById(id);
-    const content = message?.meta?.line?.content;
-    if (!message?.providerMessageId || content?.state !== 'pending') return;
-    const outcome = await download(settings, credentials, message.providerMessageId, content);
-    for (let attempt = 1; ; attempt++) {
-      try {
-        const done = await applyOutcome(account, id, outcome);
-        // The console merges messages by id: the message with its file replaces the one it shows.
-        if (done) deps.events.publish({ type: 'message.created', message: done.message, conversation: done.conversation });
-        return;
-      } catch (err) {
-        if (!(err instanceof LostRace) || attempt >= 5) throw err;
-      }
-    }
+    await media.attach(account, id, (content, _i, message) => {
+      // A file keeps the name it was sent with; other content is named by its type.
+      const name = (type: string) => content.fileName ?? `line-${content.type}${FILE_EXTENSIONS[type] ?? ''}`;
+      return media.fetchOne((maxBytes) => fetchLineContent(settings, credentials, message.providerMessageId!, maxBytes), {
+        checkName: (downloaded) => name(downloaded ?? ''),
+        storedName: name,
+      });
+    });
   }
 
   return {
@@ -248,7 +136,7 @@ export function makeReceiveLine(deps: ReceiveLineDeps) {
      * when that is durable, so the caller may answer LINE. Content and profiles follow in the background.
      */
     async receive(account: ChannelAccount, credentials: LineCredentials, body: unknown): Promise<LineReceipt> {
-      const settings = settingsOf(account);
+      const settings = accountSettings(LineSettings, account, 'LINE');
       const parsed = LineWebhookBody.safeParse(body);
       if (!parsed.success) {
         throw new AppError('VALIDATION', `LINE webhook: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
@@ -276,19 +164,15 @@ export function makeReceiveLine(deps: ReceiveLineDeps) {
           if (result.created) receipt.stored++;
           if (result.message.meta?.line?.content?.state === 'pending') {
             const id = result.message.id;
-            startOnce(
-              `content:${id}`,
-              () => attachContent(account, settings, credentials, id),
-              'could not attach the content of a LINE message',
+            running.start(`content:${id}`, 'could not attach the content of a LINE message', () =>
+              attachContent(account, settings, credentials, id),
             );
           }
         }
         // A new (nameless) customer gets their LINE name; an unfollow is no reason to ask LINE about them.
         if (!customer.name && (event.kind === 'message' || event.action === 'follow')) {
-          startOnce(
-            `profile:${identity.scope}:${identity.value}`,
-            () => fillProfile(account, settings, credentials, identity),
-            'could not fill a LINE profile',
+          running.start(`profile:${identity.scope}:${identity.value}`, 'could not fill a LINE profile', () =>
+            fillProfile(account, settings, credentials, identity),
           );
         }
       }
@@ -296,9 +180,7 @@ export function makeReceiveLine(deps: ReceiveLineDeps) {
     },
 
     /** Resolves when the work started after answers is done (tests and shutdown). */
-    async settled(): Promise<void> {
-      while (running.size > 0) await Promise.allSettled([...running.values()]);
-    },
+    settled: running.settled,
   };
 }
 

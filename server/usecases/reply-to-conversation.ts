@@ -6,6 +6,7 @@ import { AppError, forbidden, notFound } from '../domain/errors.js';
 import { optOutRefusal } from '../domain/consent.js';
 import { messengerWindowEndsAt, messengerWindowRefusal } from '../domain/messenger-window.js';
 import type { Conversation, Message, MessagePart } from '../domain/types.js';
+import type { MessageMeta } from '../domain/email.js';
 import type { Deps } from './deps.js';
 
 export interface ReplyInput {
@@ -14,7 +15,17 @@ export interface ReplyInput {
   parts: MessagePart[];
   /** A private note: visible to agents only, never sent to the customer. */
   private: boolean;
+  /** Where the reply came from, when not the console (a Slack thread). */
+  meta?: MessageMeta;
+  /**
+   * The provider event this reply answers (a Slack event id): recorded in the reply's transaction, so
+   * a redelivered event writes nothing and fails with DUPLICATE_EVENT.
+   */
+  once?: { source: string; key: string };
 }
+
+/** The `details.reason` of the CONFLICT a redelivered event (`ReplyInput.once`) gets. */
+export const DUPLICATE_EVENT = 'duplicate_event';
 
 export function makeReplyToConversation(deps: Deps) {
   return async function replyToConversation(input: ReplyInput): Promise<{ message: Message; conversation: Conversation }> {
@@ -43,6 +54,9 @@ export function makeReplyToConversation(deps: Deps) {
           });
         }
       }
+      if (input.once && !(await tx.processedEvents.claim(input.once.source, input.once.key, deps.now()))) {
+        throw new AppError('CONFLICT', 'this event was already handled', { reason: DUPLICATE_EVENT });
+      }
       const attachmentIds = attachmentIdsOf(input.parts);
       const attachments = await tx.attachments.findManyByIds(attachmentIds);
       if (attachments.length !== attachmentIds.length || attachments.some((a) => a.messageId !== null)) {
@@ -61,6 +75,7 @@ export function makeReplyToConversation(deps: Deps) {
           private: input.private,
           providerMessageId: null,
           status: input.private ? 'sent' : 'queued',
+          meta: input.meta ?? null,
         },
         now,
       );

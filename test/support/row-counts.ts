@@ -27,6 +27,9 @@ export const TABLES = [
   'email_sync_state',
   'conversation_participants',
   'calls',
+  'slack_threads',
+  'slack_posts',
+  'processed_events',
 ] as const;
 
 export type Table = (typeof TABLES)[number];

@@ -1,17 +1,18 @@
 // Adding a channel account and changing one. Credentials are write-only: typed here, sealed by the
 // server, never shown again (a change replaces them). An email account's settings and passwords come
-// from EmailAccountForm.tsx, an SMS account's from SmsAccountForm.tsx, a Messenger page's from
-// MessengerAccountForm.tsx, a voice number's from VoiceAccountForm.tsx, inside the same form.
+// from EmailAccountForm.tsx, an SMS account's from SmsAccountForm.tsx, a LINE channel's from
+// LineAccountForm.tsx, a Messenger page's from MessengerAccountForm.tsx, a voice number's from
+// VoiceAccountForm.tsx, inside the same form (their shared pieces are in account-form-kit.tsx).
 import { useId, useState, type FormEvent } from 'react';
 import { CHANNEL_KINDS, type ChannelAccount, type ChannelKind } from '../../../server/domain/types.js';
 import { useI18n, useStrings } from '../i18n';
-import type { AccountUrls, AdminApi, Queue } from './admin-api';
+import type { AccountUrls, AdminApi, NewAccountBody, Queue } from './admin-api';
 import { EmailAccountFields, useEmailAccount } from './EmailAccountForm';
 import { SmsAccountFields, useSmsAccount } from './SmsAccountForm';
 import { LineAccountFields, useLineAccount } from './LineAccountForm';
 import { MessengerAccountFields, useMessengerAccount } from './MessengerAccountForm';
 import { VoiceAccountFields, useVoiceAccount } from './VoiceAccountForm';
-import { FormActions, Field, useSubmit } from './form-kit';
+import { FormActions, Field, useSubmit, type Submit } from './form-kit';
 import { ADMIN_STRINGS } from './strings';
 
 interface Secret {
@@ -97,6 +98,59 @@ function QueueSelect({
   );
 }
 
+/** What a kind's own part of the form adds to the create or update request. */
+type OwnPayload = Pick<NewAccountBody, 'settings' | 'credentials'>;
+type SaveOwn = <T>(submit: Submit, request: (payload: OwnPayload) => Promise<T>) => Promise<T | undefined>;
+
+/** The kinds with their own part of the form (settings and secrets of their own), for one account (null: a new one). */
+function useOwnParts(account: ChannelAccount | null) {
+  const email = useEmailAccount(account);
+  const sms = useSmsAccount(account);
+  const line = useLineAccount(account);
+  const messenger = useMessengerAccount(account);
+  const voice = useVoiceAccount(account);
+  const saves: Partial<Record<ChannelKind, SaveOwn>> = {
+    email: email.save,
+    sms: sms.save,
+    line: line.save,
+    messenger: messenger.save,
+    voice: voice.save,
+  };
+  return { email, sms, line, messenger, voice, saves };
+}
+
+type OwnParts = ReturnType<typeof useOwnParts>;
+
+/** A kind's own part, inside the form body; nothing for a kind without one. */
+function OwnFields({
+  kind,
+  parts,
+  submit,
+  admin,
+  queues,
+}: {
+  kind: ChannelKind;
+  parts: OwnParts;
+  submit: Submit;
+  admin: AdminApi;
+  queues: Queue[];
+}) {
+  switch (kind) {
+    case 'email':
+      return <EmailAccountFields email={parts.email} submit={submit} />;
+    case 'sms':
+      return <SmsAccountFields sms={parts.sms} submit={submit} />;
+    case 'line':
+      return <LineAccountFields line={parts.line} submit={submit} />;
+    case 'messenger':
+      return <MessengerAccountFields messenger={parts.messenger} submit={submit} />;
+    case 'voice':
+      return <VoiceAccountFields voice={parts.voice} submit={submit} admin={admin} queues={queues} />;
+    default:
+      return null;
+  }
+}
+
 interface NewProps {
   admin: AdminApi;
   queues: Queue[];
@@ -111,30 +165,19 @@ export function NewChannelAccountForm({ admin, queues, onCreated, onCancel }: Ne
   const [name, setName] = useState('');
   const [queueId, setQueueId] = useState('');
   const [secrets, setSecrets] = useState<Secret[]>([]);
-  const email = useEmailAccount(null);
-  const sms = useSmsAccount(null);
-  const line = useLineAccount(null);
-  const messenger = useMessengerAccount(null);
-  const voice = useVoiceAccount(null);
+  const parts = useOwnParts(null);
+  const own = parts.saves[kind];
   const submit = useSubmit();
   const f = submit.fieldError;
   const credentialsId = useId();
   const save = async (e: FormEvent) => {
     e.preventDefault();
-    const body = { kind, name, queueId: queueId || null };
+    // A call's queue is the IVR flow's to choose.
+    const body = { kind, name, queueId: kind === 'voice' ? null : queueId || null };
     const credentials = credentialsOf(secrets);
-    const created =
-      kind === 'email'
-        ? await email.save(submit, (payload) => admin.createAccount({ ...body, ...payload }))
-        : kind === 'sms'
-          ? await sms.save(submit, (payload) => admin.createAccount({ ...body, ...payload }))
-          : kind === 'line'
-            ? await line.save(submit, (payload) => admin.createAccount({ ...body, ...payload }))
-            : kind === 'messenger'
-              ? await messenger.save(submit, (payload) => admin.createAccount({ ...body, ...payload }))
-              : kind === 'voice'
-                ? await voice.save(submit, (payload) => admin.createAccount({ ...body, queueId: null, ...payload }))
-                : await submit.run(() => admin.createAccount({ ...body, ...(credentials && { credentials }) }));
+    const created = own
+      ? await own(submit, (payload) => admin.createAccount({ ...body, ...payload }))
+      : await submit.run(() => admin.createAccount({ ...body, ...(credentials && { credentials }) }));
     if (created) onCreated(created.account, created.urls);
   };
   return (
@@ -162,12 +205,8 @@ export function NewChannelAccountForm({ admin, queues, onCreated, onCancel }: Ne
           {(a11y) => <input {...a11y} autoComplete="off" value={name} onChange={(e) => setName(e.target.value)} />}
         </Field>
         {kind !== 'voice' && <QueueSelect kind={kind} queues={queues} value={queueId} onChange={setQueueId} error={f('queueId')} />}
-        {kind === 'email' && <EmailAccountFields email={email} submit={submit} />}
-        {kind === 'sms' && <SmsAccountFields sms={sms} submit={submit} />}
-        {kind === 'line' && <LineAccountFields line={line} submit={submit} />}
-        {kind === 'messenger' && <MessengerAccountFields messenger={messenger} submit={submit} />}
-        {kind === 'voice' && <VoiceAccountFields voice={voice} submit={submit} admin={admin} queues={queues} />}
-        {kind !== 'web_chat' && kind !== 'email' && kind !== 'sms' && kind !== 'line' && kind !== 'messenger' && kind !== 'voice' && (
+        <OwnFields kind={kind} parts={parts} submit={submit} admin={admin} queues={queues} />
+        {kind !== 'web_chat' && !own && (
           <div className="admin-field" role="group" aria-labelledby={credentialsId}>
             <span className="label" id={credentialsId}>
               {s('credentials')}
@@ -176,7 +215,7 @@ export function NewChannelAccountForm({ admin, queues, onCreated, onCancel }: Ne
           </div>
         )}
       </div>
-      <FormActions submit={kind === 'email' ? email.footer(submit) : submit} label={s('createAccount')} onCancel={onCancel} />
+      <FormActions submit={kind === 'email' ? parts.email.footer(submit) : submit} label={s('createAccount')} onCancel={onCancel} />
     </form>
   );
 }
@@ -196,15 +235,9 @@ export function EditChannelAccountForm({ admin, account, queues, canEdit, onSave
   const [active, setActive] = useState(account.active);
   const [secrets, setSecrets] = useState<Secret[]>([]);
   const [saved, setSaved] = useState(false);
-  const email = useEmailAccount(account);
-  const sms = useSmsAccount(account);
-  const line = useLineAccount(account);
-  const messenger = useMessengerAccount(account);
-  const voice = useVoiceAccount(account);
+  const parts = useOwnParts(account);
+  const own = parts.saves[account.kind];
   const isEmail = account.kind === 'email';
-  const isSms = account.kind === 'sms';
-  const isLine = account.kind === 'line';
-  const isMessenger = account.kind === 'messenger';
   const isVoice = account.kind === 'voice';
   const submit = useSubmit();
   const f = submit.fieldError;
@@ -214,17 +247,9 @@ export function EditChannelAccountForm({ admin, account, queues, canEdit, onSave
     setSaved(false);
     const patch = { name, queueId: queueId || null, active };
     const credentials = credentialsOf(secrets);
-    const result = isEmail
-      ? await email.save(submit, (payload) => admin.updateAccount(account.id, { ...patch, ...payload }))
-      : isSms
-        ? await sms.save(submit, (payload) => admin.updateAccount(account.id, { ...patch, ...payload }))
-        : isLine
-          ? await line.save(submit, (payload) => admin.updateAccount(account.id, { ...patch, ...payload }))
-          : isMessenger
-            ? await messenger.save(submit, (payload) => admin.updateAccount(account.id, { ...patch, ...payload }))
-            : isVoice
-              ? await voice.save(submit, (payload) => admin.updateAccount(account.id, { ...patch, ...payload }))
-              : await submit.run(() => admin.updateAccount(account.id, { ...patch, ...(credentials && { credentials }) }));
+    const result = own
+      ? await own(submit, (payload) => admin.updateAccount(account.id, { ...patch, ...payload }))
+      : await submit.run(() => admin.updateAccount(account.id, { ...patch, ...(credentials && { credentials }) }));
     if (result) {
       setSecrets([]);
       setSaved(true);
@@ -245,12 +270,8 @@ export function EditChannelAccountForm({ admin, account, queues, canEdit, onSave
           <input type="checkbox" checked={active} onChange={(e) => setActive(e.target.checked)} />
           {s('accountActive')}
         </label>
-        {isEmail && <EmailAccountFields email={email} submit={submit} />}
-        {isSms && <SmsAccountFields sms={sms} submit={submit} />}
-        {isLine && <LineAccountFields line={line} submit={submit} />}
-        {isMessenger && <MessengerAccountFields messenger={messenger} submit={submit} />}
-        {isVoice && <VoiceAccountFields voice={voice} submit={submit} admin={admin} queues={queues} />}
-        {account.kind !== 'web_chat' && !isEmail && !isSms && !isLine && !isMessenger && !isVoice && (
+        <OwnFields kind={account.kind} parts={parts} submit={submit} admin={admin} queues={queues} />
+        {account.kind !== 'web_chat' && !own && (
           <div className="admin-field" role="group" aria-labelledby={credentialsId}>
             <span className="label" id={credentialsId}>
               {s('replaceCredentials')}
@@ -260,7 +281,11 @@ export function EditChannelAccountForm({ admin, account, queues, canEdit, onSave
         )}
       </fieldset>
       {canEdit && (
-        <FormActions submit={isEmail ? email.footer(submit) : submit} label={s('saveChanges')} saved={saved ? s('accountSaved') : null} />
+        <FormActions
+          submit={isEmail ? parts.email.footer(submit) : submit}
+          label={s('saveChanges')}
+          saved={saved ? s('accountSaved') : null}
+        />
       )}
     </form>
   );

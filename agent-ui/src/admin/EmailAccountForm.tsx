@@ -8,6 +8,7 @@ import type { ChannelAccount } from '../../../server/domain/types.js';
 import { ApiError } from '../api';
 import { useStrings } from '../i18n';
 import type { AfterImport, EmailCheckFailure, EmailCredentials, EmailSettings, TlsMode } from './admin-api';
+import { useAccountDraft } from './account-form-kit';
 import { Field, type Submit } from './form-kit';
 import { ADMIN_STRINGS } from './strings';
 
@@ -119,9 +120,8 @@ export interface EmailPayload {
 /** The draft, the passwords and the last check failure of an email account's form (`account` null: a new one). */
 export function useEmailAccount(account: ChannelAccount | null) {
   const s = useStrings(ADMIN_STRINGS);
-  const editing = account !== null;
-  const [saved, setSaved] = useState(() => draftOf(account?.settings ?? null));
-  const [draft, setDraft] = useState(saved);
+  const form = useAccountDraft(account, draftOf, settingsOf);
+  const { editing } = form;
   const [passwords, setPasswords] = useState<Passwords>({ imap: '', smtp: '', smtpSame: true });
   const [passwordError, setPasswordError] = useState<{ field: Service; message: string } | null>(null);
   const [failure, setFailure] = useState<EmailCheckFailure | null>(null);
@@ -151,22 +151,18 @@ export function useEmailAccount(account: ChannelAccount | null) {
       submit.fail(credentials.message);
       return undefined;
     }
-    const settings = settingsOf(draft);
-    const changed = !editing || JSON.stringify(settings) !== JSON.stringify(settingsOf(saved));
-    const sent = draft;
-    const result = await submit.run(async () => {
-      try {
-        return await request({ ...(changed && { settings }), ...(credentials && { credentials }) });
-      } catch (err) {
-        setFailure(failureOf(err));
-        throw err;
-      }
-    });
-    if (result !== undefined) {
-      setSaved(sent);
-      setPasswords((p) => ({ ...p, imap: '', smtp: '' }));
-    }
-    return result;
+    return form.save(
+      submit,
+      async (settings) => {
+        try {
+          return await request({ ...(settings && { settings }), ...(credentials && { credentials }) });
+        } catch (err) {
+          setFailure(failureOf(err));
+          throw err;
+        }
+      },
+      () => setPasswords((p) => ({ ...p, imap: '', smtp: '' })),
+    );
   };
 
   /** What the form's footer shows: for a refused login check, where to look (the reason is in that section). */
@@ -175,7 +171,7 @@ export function useEmailAccount(account: ChannelAccount | null) {
       ? { ...submit, error: s('checkFailed', { section: s(failure.service === 'imap' ? 'emailIncoming' : 'emailOutgoing') }) }
       : submit;
 
-  return { editing, draft, setDraft, passwords, setPasswords, passwordError, failure, save, footer };
+  return { ...form, passwords, setPasswords, passwordError, failure, save, footer };
 }
 
 export type EmailAccount = ReturnType<typeof useEmailAccount>;
@@ -280,8 +276,7 @@ function ServerRow({
 export function EmailAccountFields({ email, submit }: { email: EmailAccount; submit: Submit }) {
   const s = useStrings(ADMIN_STRINGS);
   const f = submit.fieldError;
-  const { draft, passwords, passwordError, failure } = email;
-  const set = (patch: Partial<EmailDraft>) => email.setDraft((d) => ({ ...d, ...patch }));
+  const { draft, set, passwords, passwordError, failure } = email;
   const setImap = (patch: Partial<EmailDraft['imap']>) =>
     email.setDraft((d) => ({
       ...d,

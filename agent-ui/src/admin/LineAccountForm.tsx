@@ -6,7 +6,8 @@
 import { useState } from 'react';
 import type { ChannelAccount } from '../../../server/domain/types.js';
 import { useStrings } from '../i18n';
-import { Field, type Submit } from './form-kit';
+import { SecretField, SettingField, textOf, UrlField, useAccountDraft } from './account-form-kit';
+import type { Submit } from './form-kit';
 import { ADMIN_STRINGS } from './strings';
 
 /** The settings as the form edits them (channels/line/account.ts, LineSettings). */
@@ -16,10 +17,8 @@ export interface LineDraft {
   dataApiBaseUrl: string;
 }
 
-const text = (v: unknown) => (typeof v === 'string' ? v : '');
-
 export function lineDraftOf(stored: Record<string, unknown> | null): LineDraft {
-  return { channelId: text(stored?.channelId), apiBaseUrl: text(stored?.apiBaseUrl), dataApiBaseUrl: text(stored?.dataApiBaseUrl) };
+  return { channelId: textOf(stored?.channelId), apiBaseUrl: textOf(stored?.apiBaseUrl), dataApiBaseUrl: textOf(stored?.dataApiBaseUrl) };
 }
 
 export function lineSettingsOf(d: LineDraft): Record<string, unknown> {
@@ -37,33 +36,28 @@ export interface LinePayload {
 
 /** The draft and the typed secrets of a LINE account's form (`account` null: a new one). */
 export function useLineAccount(account: ChannelAccount | null) {
-  const editing = account !== null;
-  const [saved, setSaved] = useState(() => lineDraftOf(account?.settings ?? null));
-  const [draft, setDraft] = useState(saved);
+  const form = useAccountDraft(account, lineDraftOf, lineSettingsOf);
   const [channelSecret, setChannelSecret] = useState('');
   const [channelAccessToken, setChannelAccessToken] = useState('');
 
   /** Runs the request with what changed; returns its answer, or undefined when it was refused (the form keeps what was typed). */
-  const save = async <T,>(submit: Submit, request: (payload: LinePayload) => Promise<T>): Promise<T | undefined> => {
-    const settings = lineSettingsOf(draft);
-    const changed = !editing || JSON.stringify(settings) !== JSON.stringify(lineSettingsOf(saved));
+  const save = <T,>(submit: Submit, request: (payload: LinePayload) => Promise<T>): Promise<T | undefined> => {
     const typed = channelSecret.trim() || channelAccessToken.trim();
-    const sent = draft;
-    const result = await submit.run(() =>
-      request({
-        ...(changed && { settings }),
-        ...(typed && { credentials: { channelSecret: channelSecret.trim(), channelAccessToken: channelAccessToken.trim() } }),
-      }),
+    return form.save(
+      submit,
+      (settings) =>
+        request({
+          ...(settings && { settings }),
+          ...(typed && { credentials: { channelSecret: channelSecret.trim(), channelAccessToken: channelAccessToken.trim() } }),
+        }),
+      () => {
+        setChannelSecret('');
+        setChannelAccessToken('');
+      },
     );
-    if (result !== undefined) {
-      setSaved(sent);
-      setChannelSecret('');
-      setChannelAccessToken('');
-    }
-    return result;
   };
 
-  return { editing, draft, setDraft, channelSecret, setChannelSecret, channelAccessToken, setChannelAccessToken, save };
+  return { ...form, channelSecret, setChannelSecret, channelAccessToken, setChannelAccessToken, save };
 }
 
 export type LineAccount = ReturnType<typeof useLineAccount>;
@@ -72,80 +66,54 @@ export type LineAccount = ReturnType<typeof useLineAccount>;
 export function LineAccountFields({ line, submit }: { line: LineAccount; submit: Submit }) {
   const s = useStrings(ADMIN_STRINGS);
   const f = submit.fieldError;
-  const { draft } = line;
-  const set = (patch: Partial<LineDraft>) => line.setDraft((d) => ({ ...d, ...patch }));
+  const { draft, set } = line;
   const keep = line.editing ? 'lineSecretKeepHint' : 'passwordNewHint';
   return (
     <>
       <fieldset className="form-section">
         <legend>{s('lineChannel')}</legend>
         <div className="field-row two">
-          <Field label={s('lineChannelId')} hint={s('lineChannelIdHint')} error={f('channelId')}>
-            {(a11y) => (
-              <input
-                {...a11y}
-                inputMode="numeric"
-                autoComplete="off"
-                placeholder="1657…"
-                value={draft.channelId}
-                onChange={(e) => set({ channelId: e.target.value })}
-              />
-            )}
-          </Field>
-          <Field label={s('lineChannelSecret')} hint={s(keep)} error={f('channelSecret') ?? f('credentials')}>
-            {(a11y) => (
-              <input
-                {...a11y}
-                type="password"
-                autoComplete="new-password"
-                value={line.channelSecret}
-                onChange={(e) => line.setChannelSecret(e.target.value)}
-              />
-            )}
-          </Field>
+          <SettingField
+            label={s('lineChannelId')}
+            hint={s('lineChannelIdHint')}
+            error={f('channelId')}
+            inputMode="numeric"
+            placeholder="1657…"
+            value={draft.channelId}
+            onChange={(channelId) => set({ channelId })}
+          />
+          <SecretField
+            label={s('lineChannelSecret')}
+            hint={s(keep)}
+            error={f('channelSecret') ?? f('credentials')}
+            value={line.channelSecret}
+            onChange={line.setChannelSecret}
+          />
         </div>
-        <Field
+        <SecretField
           label={s('lineAccessToken')}
           hint={s(line.editing ? 'lineSecretKeepHint' : 'lineAccessTokenHint')}
           error={f('channelAccessToken')}
-        >
-          {(a11y) => (
-            <input
-              {...a11y}
-              type="password"
-              autoComplete="new-password"
-              value={line.channelAccessToken}
-              onChange={(e) => line.setChannelAccessToken(e.target.value)}
-            />
-          )}
-        </Field>
+          value={line.channelAccessToken}
+          onChange={line.setChannelAccessToken}
+        />
         <div className="field-row two">
-          <Field label={s('apiBaseUrl')} hint={s('lineApiBaseUrlHint')} error={f('apiBaseUrl')}>
-            {(a11y) => (
-              <input
-                {...a11y}
-                type="url"
-                autoComplete="off"
-                spellCheck={false}
-                placeholder="https://api.line.me"
-                value={draft.apiBaseUrl}
-                onChange={(e) => set({ apiBaseUrl: e.target.value })}
-              />
-            )}
-          </Field>
-          <Field label={s('lineDataApiBaseUrl')} hint={s('lineDataApiBaseUrlHint')} error={f('dataApiBaseUrl')}>
-            {(a11y) => (
-              <input
-                {...a11y}
-                type="url"
-                autoComplete="off"
-                spellCheck={false}
-                placeholder="https://api-data.line.me"
-                value={draft.dataApiBaseUrl}
-                onChange={(e) => set({ dataApiBaseUrl: e.target.value })}
-              />
-            )}
-          </Field>
+          <UrlField
+            label={s('apiBaseUrl')}
+            hint={s('lineApiBaseUrlHint')}
+            error={f('apiBaseUrl')}
+            placeholder="https://api.line.me"
+            value={draft.apiBaseUrl}
+            onChange={(apiBaseUrl) => set({ apiBaseUrl })}
+          />
+          <UrlField
+            label={s('lineDataApiBaseUrl')}
+            hint={s('lineDataApiBaseUrlHint')}
+            error={f('dataApiBaseUrl')}
+            placeholder="https://api-data.line.me"
+            value={draft.dataApiBaseUrl}
+            onChange={(dataApiBaseUrl) => set({ dataApiBaseUrl })}
+          />
         </div>
       </fieldset>
       <p className="field-hint">{s('lineSaveHint')}</p>

@@ -7,6 +7,7 @@
 import { useState } from 'react';
 import type { ChannelAccount } from '../../../server/domain/types.js';
 import { useStrings } from '../i18n';
+import { SecretField, SettingField, textOf, UrlField, useAccountDraft } from './account-form-kit';
 import { CopyButton, Field, type Submit } from './form-kit';
 import { ADMIN_STRINGS } from './strings';
 
@@ -16,10 +17,8 @@ export interface MessengerDraft {
   graphBaseUrl: string;
 }
 
-const text = (v: unknown) => (typeof v === 'string' ? v : '');
-
 export function messengerDraftOf(stored: Record<string, unknown> | null): MessengerDraft {
-  return { pageId: text(stored?.pageId), graphBaseUrl: text(stored?.graphBaseUrl) };
+  return { pageId: textOf(stored?.pageId), graphBaseUrl: textOf(stored?.graphBaseUrl) };
 }
 
 export function messengerSettingsOf(d: MessengerDraft): Record<string, unknown> {
@@ -39,37 +38,33 @@ export function newVerifyToken(): string {
 
 /** The draft and the typed secrets of a Messenger account's form (`account` null: a new one). */
 export function useMessengerAccount(account: ChannelAccount | null) {
-  const editing = account !== null;
-  const [saved, setSaved] = useState(() => messengerDraftOf(account?.settings ?? null));
-  const [draft, setDraft] = useState(saved);
+  const form = useAccountDraft(account, messengerDraftOf, messengerSettingsOf);
+  const { editing } = form;
   const [appSecret, setAppSecret] = useState('');
   const [pageAccessToken, setPageAccessToken] = useState('');
   const [verifyToken, setVerifyToken] = useState(() => (editing ? '' : newVerifyToken()));
 
   /** Runs the request with what changed; returns its answer, or undefined when it was refused (the form keeps what was typed). */
-  const save = async <T,>(submit: Submit, request: (payload: MessengerPayload) => Promise<T>): Promise<T | undefined> => {
-    const settings = messengerSettingsOf(draft);
-    const changed = !editing || JSON.stringify(settings) !== JSON.stringify(messengerSettingsOf(saved));
+  const save = <T,>(submit: Submit, request: (payload: MessengerPayload) => Promise<T>): Promise<T | undefined> => {
     const typed = appSecret.trim() || pageAccessToken.trim() || (editing && verifyToken.trim());
-    const sent = draft;
-    const result = await submit.run(() =>
-      request({
-        ...(changed && { settings }),
-        ...(typed && {
-          credentials: { appSecret: appSecret.trim(), pageAccessToken: pageAccessToken.trim(), verifyToken: verifyToken.trim() },
+    return form.save(
+      submit,
+      (settings) =>
+        request({
+          ...(settings && { settings }),
+          ...(typed && {
+            credentials: { appSecret: appSecret.trim(), pageAccessToken: pageAccessToken.trim(), verifyToken: verifyToken.trim() },
+          }),
         }),
-      }),
+      () => {
+        setAppSecret('');
+        setPageAccessToken('');
+        if (editing) setVerifyToken('');
+      },
     );
-    if (result !== undefined) {
-      setSaved(sent);
-      setAppSecret('');
-      setPageAccessToken('');
-      if (editing) setVerifyToken('');
-    }
-    return result;
   };
 
-  return { editing, draft, setDraft, appSecret, setAppSecret, pageAccessToken, setPageAccessToken, verifyToken, setVerifyToken, save };
+  return { ...form, appSecret, setAppSecret, pageAccessToken, setPageAccessToken, verifyToken, setVerifyToken, save };
 }
 
 export type MessengerAccount = ReturnType<typeof useMessengerAccount>;
@@ -78,63 +73,46 @@ export type MessengerAccount = ReturnType<typeof useMessengerAccount>;
 export function MessengerAccountFields({ messenger, submit }: { messenger: MessengerAccount; submit: Submit }) {
   const s = useStrings(ADMIN_STRINGS);
   const f = submit.fieldError;
-  const { draft } = messenger;
-  const set = (patch: Partial<MessengerDraft>) => messenger.setDraft((d) => ({ ...d, ...patch }));
+  const { draft, set } = messenger;
   const keep = messenger.editing ? 'messengerSecretsKeepHint' : 'passwordNewHint';
   return (
     <>
       <fieldset className="form-section">
         <legend>{s('messengerPage')}</legend>
         <div className="field-row two">
-          <Field label={s('messengerPageId')} hint={s('messengerPageIdHint')} error={f('pageId')}>
-            {(a11y) => (
-              <input
-                {...a11y}
-                inputMode="numeric"
-                autoComplete="off"
-                spellCheck={false}
-                value={draft.pageId}
-                onChange={(e) => set({ pageId: e.target.value })}
-              />
-            )}
-          </Field>
-          <Field label={s('messengerGraphBaseUrl')} hint={s('messengerGraphBaseUrlHint')} error={f('graphBaseUrl')}>
-            {(a11y) => (
-              <input
-                {...a11y}
-                type="url"
-                autoComplete="off"
-                spellCheck={false}
-                placeholder="https://graph.facebook.com/v21.0"
-                value={draft.graphBaseUrl}
-                onChange={(e) => set({ graphBaseUrl: e.target.value })}
-              />
-            )}
-          </Field>
+          <SettingField
+            label={s('messengerPageId')}
+            hint={s('messengerPageIdHint')}
+            error={f('pageId')}
+            inputMode="numeric"
+            spellCheck={false}
+            value={draft.pageId}
+            onChange={(pageId) => set({ pageId })}
+          />
+          <UrlField
+            label={s('messengerGraphBaseUrl')}
+            hint={s('messengerGraphBaseUrlHint')}
+            error={f('graphBaseUrl')}
+            placeholder="https://graph.facebook.com/v21.0"
+            value={draft.graphBaseUrl}
+            onChange={(graphBaseUrl) => set({ graphBaseUrl })}
+          />
         </div>
         <div className="field-row two">
-          <Field label={s('messengerAppSecret')} hint={s(keep)} error={f('appSecret') ?? f('credentials')}>
-            {(a11y) => (
-              <input
-                {...a11y}
-                type="password"
-                autoComplete="new-password"
-                value={messenger.appSecret}
-                onChange={(e) => messenger.setAppSecret(e.target.value)}
-              />
-            )}
-          </Field>
-          <Field label={s('messengerPageToken')} hint={s('messengerPageTokenHint')} error={f('pageAccessToken')}>
-            {(a11y) => (
-              <input
-                {...a11y}
-                type="password"
-                autoComplete="new-password"
-                value={messenger.pageAccessToken}
-                onChange={(e) => messenger.setPageAccessToken(e.target.value)}
-              />
-            )}
-          </Field>
+          <SecretField
+            label={s('messengerAppSecret')}
+            hint={s(keep)}
+            error={f('appSecret') ?? f('credentials')}
+            value={messenger.appSecret}
+            onChange={messenger.setAppSecret}
+          />
+          <SecretField
+            label={s('messengerPageToken')}
+            hint={s('messengerPageTokenHint')}
+            error={f('pageAccessToken')}
+            value={messenger.pageAccessToken}
+            onChange={messenger.setPageAccessToken}
+          />
         </div>
         <Field label={s('messengerVerifyToken')} hint={s('messengerVerifyTokenHint')} error={f('verifyToken')}>
           {(a11y) => (

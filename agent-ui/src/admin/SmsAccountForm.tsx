@@ -6,6 +6,7 @@
 import { useState } from 'react';
 import type { ChannelAccount } from '../../../server/domain/types.js';
 import { useStrings } from '../i18n';
+import { textOf, TwilioProjectFields, useAccountDraft } from './account-form-kit';
 import { Field, type Submit } from './form-kit';
 import { ADMIN_STRINGS } from './strings';
 
@@ -18,14 +19,12 @@ export interface SmsDraft {
   keywordReplies: boolean;
 }
 
-const text = (v: unknown) => (typeof v === 'string' ? v : '');
-
 export function smsDraftOf(stored: Record<string, unknown> | null): SmsDraft {
   return {
-    accountSid: text(stored?.accountSid),
-    phoneNumber: text(stored?.phoneNumber),
-    apiBaseUrl: text(stored?.apiBaseUrl),
-    helpText: text(stored?.helpText),
+    accountSid: textOf(stored?.accountSid),
+    phoneNumber: textOf(stored?.phoneNumber),
+    apiBaseUrl: textOf(stored?.apiBaseUrl),
+    helpText: textOf(stored?.helpText),
     keywordReplies: stored?.keywordReplies === true,
   };
 }
@@ -47,25 +46,18 @@ export interface SmsPayload {
 
 /** The draft and the typed token of an SMS account's form (`account` null: a new one). */
 export function useSmsAccount(account: ChannelAccount | null) {
-  const editing = account !== null;
-  const [saved, setSaved] = useState(() => smsDraftOf(account?.settings ?? null));
-  const [draft, setDraft] = useState(saved);
+  const form = useAccountDraft(account, smsDraftOf, smsSettingsOf);
   const [authToken, setAuthToken] = useState('');
 
   /** Runs the request with what changed; returns its answer, or undefined when it was refused (the form keeps what was typed). */
-  const save = async <T,>(submit: Submit, request: (payload: SmsPayload) => Promise<T>): Promise<T | undefined> => {
-    const settings = smsSettingsOf(draft);
-    const changed = !editing || JSON.stringify(settings) !== JSON.stringify(smsSettingsOf(saved));
-    const sent = draft;
-    const result = await submit.run(() => request({ ...(changed && { settings }), ...(authToken && { credentials: { authToken } }) }));
-    if (result !== undefined) {
-      setSaved(sent);
-      setAuthToken('');
-    }
-    return result;
-  };
+  const save = <T,>(submit: Submit, request: (payload: SmsPayload) => Promise<T>): Promise<T | undefined> =>
+    form.save(
+      submit,
+      (settings) => request({ ...(settings && { settings }), ...(authToken && { credentials: { authToken } }) }),
+      () => setAuthToken(''),
+    );
 
-  return { editing, draft, setDraft, authToken, setAuthToken, save };
+  return { ...form, authToken, setAuthToken, save };
 }
 
 export type SmsAccount = ReturnType<typeof useSmsAccount>;
@@ -74,69 +66,16 @@ export type SmsAccount = ReturnType<typeof useSmsAccount>;
 export function SmsAccountFields({ sms, submit }: { sms: SmsAccount; submit: Submit }) {
   const s = useStrings(ADMIN_STRINGS);
   const f = submit.fieldError;
-  const { draft } = sms;
-  const set = (patch: Partial<SmsDraft>) => sms.setDraft((d) => ({ ...d, ...patch }));
+  const { draft, set } = sms;
   return (
     <>
-      <fieldset className="form-section">
-        <legend>{s('smsTwilio')}</legend>
-        <div className="field-row two">
-          <Field label={s('accountSid')} hint={s('accountSidHint')} error={f('accountSid')}>
-            {(a11y) => (
-              <input
-                {...a11y}
-                autoComplete="off"
-                spellCheck={false}
-                placeholder="AC…"
-                value={draft.accountSid}
-                onChange={(e) => set({ accountSid: e.target.value })}
-              />
-            )}
-          </Field>
-          <Field
-            label={s('authToken')}
-            hint={s(sms.editing ? 'authTokenKeepHint' : 'passwordNewHint')}
-            error={f('authToken') ?? f('credentials')}
-          >
-            {(a11y) => (
-              <input
-                {...a11y}
-                type="password"
-                autoComplete="new-password"
-                value={sms.authToken}
-                onChange={(e) => sms.setAuthToken(e.target.value)}
-              />
-            )}
-          </Field>
-        </div>
-        <div className="field-row two">
-          <Field label={s('smsNumber')} hint={s('smsNumberHint')} error={f('phoneNumber')}>
-            {(a11y) => (
-              <input
-                {...a11y}
-                type="tel"
-                autoComplete="off"
-                placeholder="+66…"
-                value={draft.phoneNumber}
-                onChange={(e) => set({ phoneNumber: e.target.value })}
-              />
-            )}
-          </Field>
-          <Field label={s('apiBaseUrl')} hint={s('apiBaseUrlHint')} error={f('apiBaseUrl')}>
-            {(a11y) => (
-              <input
-                {...a11y}
-                type="url"
-                autoComplete="off"
-                spellCheck={false}
-                placeholder="https://api.twilio.com"
-                value={draft.apiBaseUrl}
-                onChange={(e) => set({ apiBaseUrl: e.target.value })}
-              />
-            )}
-          </Field>
-        </div>
-      </fieldset>
+      <TwilioProjectFields
+        account={sms}
+        authToken={sms.authToken}
+        onAuthToken={sms.setAuthToken}
+        numberLabel={s('smsNumber')}
+        submit={submit}
+      />
       <fieldset className="form-section">
         <legend>{s('smsKeywords')}</legend>
         <Field label={s('helpText')} hint={s('helpTextHint')} error={f('helpText')}>

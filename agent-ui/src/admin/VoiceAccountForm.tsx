@@ -8,6 +8,7 @@ import { useState } from 'react';
 import type { ChannelAccount } from '../../../server/domain/types.js';
 import { useI18n, useStrings } from '../i18n';
 import type { AdminApi, Queue, VoiceFlow } from './admin-api';
+import { SecretField, SettingField, textOf, TwilioProjectFields, UrlField, useAccountDraft } from './account-form-kit';
 import { Field, type Submit } from './form-kit';
 import { ADMIN_STRINGS } from './strings';
 import { useLoaded } from './useLoaded';
@@ -28,19 +29,17 @@ interface VoiceSecrets {
   apiKeySecret: string;
 }
 
-type SecretField = 'authToken' | 'apiKeySecret' | 'apiKeySid';
-
-const text = (v: unknown) => (typeof v === 'string' ? v : '');
+type SecretKey = 'authToken' | 'apiKeySecret' | 'apiKeySid';
 
 export function voiceDraftOf(stored: Record<string, unknown> | null): VoiceDraft {
   return {
-    accountSid: text(stored?.accountSid),
-    phoneNumber: text(stored?.phoneNumber),
-    apiBaseUrl: text(stored?.apiBaseUrl),
-    flow: text(stored?.flow),
-    holdMusicUrl: text(stored?.holdMusicUrl),
-    voicemailQueueId: text(stored?.voicemailQueueId),
-    apiKeySid: text(stored?.apiKeySid),
+    accountSid: textOf(stored?.accountSid),
+    phoneNumber: textOf(stored?.phoneNumber),
+    apiBaseUrl: textOf(stored?.apiBaseUrl),
+    flow: textOf(stored?.flow),
+    holdMusicUrl: textOf(stored?.holdMusicUrl),
+    voicemailQueueId: textOf(stored?.voicemailQueueId),
+    apiKeySid: textOf(stored?.apiKeySid),
   };
 }
 
@@ -64,14 +63,13 @@ export interface VoicePayload {
 /** The draft and the typed secrets of a voice number's form (`account` null: a new one). */
 export function useVoiceAccount(account: ChannelAccount | null) {
   const s = useStrings(ADMIN_STRINGS);
-  const editing = account !== null;
-  const [saved, setSaved] = useState(() => voiceDraftOf(account?.settings ?? null));
-  const [draft, setDraft] = useState(saved);
+  const form = useAccountDraft(account, voiceDraftOf, voiceSettingsOf);
+  const { editing, saved, draft } = form;
   const [secrets, setSecrets] = useState<VoiceSecrets>({ authToken: '', apiKeySecret: '' });
-  const [secretError, setSecretError] = useState<{ field: SecretField; message: string } | null>(null);
+  const [secretError, setSecretError] = useState<{ field: SecretKey; message: string } | null>(null);
 
   /** What is missing for the credentials to be sent whole; null when nothing is. */
-  const secretProblem = (): { field: SecretField; message: string } | null => {
+  const secretProblem = (): { field: SecretKey; message: string } | null => {
     const keySid = draft.apiKeySid.trim();
     const newKey = keySid !== '' && (!editing || keySid !== saved.apiKeySid.trim());
     if (secrets.apiKeySecret && !keySid) return { field: 'apiKeySid', message: s('apiKeySidNeeded') };
@@ -90,21 +88,17 @@ export function useVoiceAccount(account: ChannelAccount | null) {
       submit.fail(problem.message);
       return undefined;
     }
-    const settings = voiceSettingsOf(draft);
-    const changed = !editing || JSON.stringify(settings) !== JSON.stringify(voiceSettingsOf(saved));
     const credentials = secrets.authToken
       ? { authToken: secrets.authToken, ...(draft.apiKeySid.trim() && secrets.apiKeySecret && { apiKeySecret: secrets.apiKeySecret }) }
       : undefined;
-    const sent = draft;
-    const result = await submit.run(() => request({ ...(changed && { settings }), ...(credentials && { credentials }) }));
-    if (result !== undefined) {
-      setSaved(sent);
-      setSecrets({ authToken: '', apiKeySecret: '' });
-    }
-    return result;
+    return form.save(
+      submit,
+      (settings) => request({ ...(settings && { settings }), ...(credentials && { credentials }) }),
+      () => setSecrets({ authToken: '', apiKeySecret: '' }),
+    );
   };
 
-  return { editing, draft, setDraft, secrets, setSecrets, secretError, save };
+  return { ...form, secrets, setSecrets, secretError, save };
 }
 
 export type VoiceAccount = ReturnType<typeof useVoiceAccount>;
@@ -137,7 +131,7 @@ function FlowField({ admin, queues, voice, error }: { admin: AdminApi; queues: Q
     <>
       <Field label={s('ivrFlow')} hint={hint} error={error}>
         {(a11y) => (
-          <select {...a11y} value={chosen} onChange={(e) => voice.setDraft((d) => ({ ...d, flow: e.target.value }))}>
+          <select {...a11y} value={chosen} onChange={(e) => voice.set({ flow: e.target.value })}>
             <option value="">{flows.data ? s('chooseFlow') : s('loading')}</option>
             {(flows.data ?? []).map((f) => (
               <option key={f.name} value={f.name}>
@@ -168,89 +162,32 @@ interface FieldsProps {
 export function VoiceAccountFields({ voice, submit, admin, queues }: FieldsProps) {
   const s = useStrings(ADMIN_STRINGS);
   const f = submit.fieldError;
-  const { draft, secrets, secretError } = voice;
-  const local = (field: SecretField) => (secretError?.field === field ? secretError.message : undefined);
-  const set = (patch: Partial<VoiceDraft>) => voice.setDraft((d) => ({ ...d, ...patch }));
+  const { draft, set, secrets, secretError } = voice;
+  const local = (field: SecretKey) => (secretError?.field === field ? secretError.message : undefined);
   const setSecret = (patch: Partial<VoiceSecrets>) => voice.setSecrets((v) => ({ ...v, ...patch }));
   const voiceQueues = queues.filter((q) => q.channels.includes('voice') || q.id === draft.voicemailQueueId);
   return (
     <>
-      <fieldset className="form-section">
-        <legend>{s('smsTwilio')}</legend>
-        <div className="field-row two">
-          <Field label={s('accountSid')} hint={s('accountSidHint')} error={f('accountSid')}>
-            {(a11y) => (
-              <input
-                {...a11y}
-                autoComplete="off"
-                spellCheck={false}
-                placeholder="AC…"
-                value={draft.accountSid}
-                onChange={(e) => set({ accountSid: e.target.value })}
-              />
-            )}
-          </Field>
-          <Field
-            label={s('authToken')}
-            hint={s(voice.editing ? 'authTokenKeepHint' : 'passwordNewHint')}
-            error={local('authToken') ?? f('authToken') ?? f('credentials')}
-          >
-            {(a11y) => (
-              <input
-                {...a11y}
-                type="password"
-                autoComplete="new-password"
-                value={secrets.authToken}
-                onChange={(e) => setSecret({ authToken: e.target.value })}
-              />
-            )}
-          </Field>
-        </div>
-        <div className="field-row two">
-          <Field label={s('voiceNumber')} hint={s('smsNumberHint')} error={f('phoneNumber')}>
-            {(a11y) => (
-              <input
-                {...a11y}
-                type="tel"
-                autoComplete="off"
-                placeholder="+66…"
-                value={draft.phoneNumber}
-                onChange={(e) => set({ phoneNumber: e.target.value })}
-              />
-            )}
-          </Field>
-          <Field label={s('apiBaseUrl')} hint={s('apiBaseUrlHint')} error={f('apiBaseUrl')}>
-            {(a11y) => (
-              <input
-                {...a11y}
-                type="url"
-                autoComplete="off"
-                spellCheck={false}
-                placeholder="https://api.twilio.com"
-                value={draft.apiBaseUrl}
-                onChange={(e) => set({ apiBaseUrl: e.target.value })}
-              />
-            )}
-          </Field>
-        </div>
-      </fieldset>
+      <TwilioProjectFields
+        account={voice}
+        authToken={secrets.authToken}
+        onAuthToken={(authToken) => setSecret({ authToken })}
+        authTokenError={local('authToken')}
+        numberLabel={s('voiceNumber')}
+        submit={submit}
+      />
       <fieldset className="form-section">
         <legend>{s('voiceAnswering')}</legend>
         <FlowField admin={admin} queues={queues} voice={voice} error={f('flow') ?? f('settings.flow')} />
         <div className="field-row two">
-          <Field label={s('holdMusicUrl')} hint={s('holdMusicUrlHint')} error={f('holdMusicUrl')}>
-            {(a11y) => (
-              <input
-                {...a11y}
-                type="url"
-                autoComplete="off"
-                spellCheck={false}
-                placeholder="https://…/hold.mp3"
-                value={draft.holdMusicUrl}
-                onChange={(e) => set({ holdMusicUrl: e.target.value })}
-              />
-            )}
-          </Field>
+          <UrlField
+            label={s('holdMusicUrl')}
+            hint={s('holdMusicUrlHint')}
+            error={f('holdMusicUrl')}
+            placeholder="https://…/hold.mp3"
+            value={draft.holdMusicUrl}
+            onChange={(holdMusicUrl) => set({ holdMusicUrl })}
+          />
           <Field label={s('voicemailQueue')} hint={s('voicemailQueueHint')} error={f('voicemailQueueId')}>
             {(a11y) => (
               <select {...a11y} value={draft.voicemailQueueId} onChange={(e) => set({ voicemailQueueId: e.target.value })}>
@@ -268,33 +205,22 @@ export function VoiceAccountFields({ voice, submit, admin, queues }: FieldsProps
       <fieldset className="form-section">
         <legend>{s('softphone')}</legend>
         <div className="field-row two">
-          <Field label={s('apiKeySid')} hint={s('apiKeySidHint')} error={local('apiKeySid') ?? f('apiKeySid')}>
-            {(a11y) => (
-              <input
-                {...a11y}
-                autoComplete="off"
-                spellCheck={false}
-                placeholder="SK…"
-                value={draft.apiKeySid}
-                onChange={(e) => set({ apiKeySid: e.target.value })}
-              />
-            )}
-          </Field>
-          <Field
+          <SettingField
+            label={s('apiKeySid')}
+            hint={s('apiKeySidHint')}
+            error={local('apiKeySid') ?? f('apiKeySid')}
+            spellCheck={false}
+            placeholder="SK…"
+            value={draft.apiKeySid}
+            onChange={(apiKeySid) => set({ apiKeySid })}
+          />
+          <SecretField
             label={s('apiKeySecret')}
             hint={s(voice.editing ? 'apiKeySecretKeepHint' : 'passwordNewHint')}
             error={local('apiKeySecret') ?? f('apiKeySecret')}
-          >
-            {(a11y) => (
-              <input
-                {...a11y}
-                type="password"
-                autoComplete="new-password"
-                value={secrets.apiKeySecret}
-                onChange={(e) => setSecret({ apiKeySecret: e.target.value })}
-              />
-            )}
-          </Field>
+            value={secrets.apiKeySecret}
+            onChange={(apiKeySecret) => setSecret({ apiKeySecret })}
+          />
         </div>
       </fieldset>
       <p className="field-hint">{s('voiceSaveHint')}</p>

@@ -35,7 +35,7 @@ export function Console({ session, api, onExpired, onLogout, onLocale }: Props) 
   const { id: myId, role } = session.user;
   const [query, setQuery] = useState<InboxQuery>(() => ({ tab: defaultTab(role), filters: NO_FILTERS, text: '', customerId: null }));
   const [customerFilterName, setCustomerFilterName] = useState<string | null>(null);
-  const [selectedId, setSelectedId] = useState<string | null>(null);
+  const [selectedId, setSelectedId] = useState<string | null>(linkedConversation);
   const [view, setView] = useState<View>('inbox');
   // The customer panel: an offered conversation's customer first, then one picked by search, else the open one's.
   const [screenPop, setScreenPop] = useState<ScreenPop>(null);
@@ -145,4 +145,17 @@ export function Console({ session, api, onExpired, onLogout, onLocale }: Props) 
       </div>
     </div>
   );
+}
+
+/**
+ * A link into the console (`/?conversation=<id>`, as Slack posts carry) opens that conversation once;
+ * the address is tidied so a reload does not open it again.
+ */
+function linkedConversation(): string | null {
+  const url = new URL(window.location.href);
+  const id = url.searchParams.get('conversation');
+  if (!id) return null;
+  url.searchParams.delete('conversation');
+  window.history.replaceState(null, '', url.pathname + url.search + url.hash);
+  return /^[\w-]{1,64}$/.test(id) ? id : null;
 }

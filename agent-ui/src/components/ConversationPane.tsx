@@ -20,7 +20,6 @@ import { UnsentBubble } from '../conversation/UnsentBubble';
 import { discard, retry, send, useUnsent } from '../conversation/unsent';
 import { MessageBubble } from './MessageBubble';
 import { CallBackButton } from '../voice/CallBackButton';
-import { useLiveCallRecords } from '../voice/useLiveCallRecords';
 import { Composer, type ComposerControls, type OutgoingDraft } from './Composer';
 import '../conversation/conversation.css';
 
@@ -57,7 +56,6 @@ function OpenPane({ api, socket, me, open, conversation, customers }: Props & { 
   const tagInput = useRef<HTMLInputElement>(null);
   const unsent = useUnsent(conversation.id, me.id);
   const id = conversation.id;
-  useLiveCallRecords(api, socket, conversation, open.messages, open.addMessages);
 
   const customerName = displayName(customers.get(conversation.customerId), conversation.customerId, t('visitor'));
   const names = useColleagueNames(open);

@@ -1,6 +1,7 @@
 // One stored message: who sent it, its text (or an email's HTML body) and attachments, and a line with
-// the time, the channel and (for replies) the delivery state. Internal notes look different on purpose:
-// yellow, labelled, locked.
+// the time, the channel and (for replies) the delivery state, which changes live. A reply that failed
+// says why in words, with the error's code and the provider's own reason. Internal notes look
+// different on purpose: yellow, labelled, locked.
 import { useState } from 'react';
 import type { MessageMeta } from '../../../server/domain/email.js';
 import type { ChannelKind, Message, MessagePart, MessageStatus } from '../../../server/domain/types.js';
@@ -8,7 +9,7 @@ import { EmailHeader, FullEmailToggle, QuotedHistory } from '../conversation/Ema
 import { useInlineImages } from '../conversation/useInlineImages';
 import type { Api } from '../api';
 import { useI18n, useStrings } from '../i18n';
-import { CONVERSATION_STRINGS } from '../conversation/strings';
+import { CONVERSATION_STRINGS, type ConversationKey } from '../conversation/strings';
 import { FileAttachment, ImageAttachment } from './Attachment';
 import { EmailHtml } from './EmailHtml';
 import { CallDetails } from '../voice/CallDetails';
@@ -27,6 +28,19 @@ interface Props {
   onSendAgain?: () => void;
 }
 
+/** Failure codes in words: the outbox's (channels/types.ts), an email's bounce, Twilio's later reports. */
+const FAILURE_WORDS: Partial<Record<string, { title: ConversationKey; hint?: ConversationKey }>> = {
+  TEMPORARY: { title: 'failure_TEMPORARY', hint: 'failureHint_TEMPORARY' },
+  RATE_LIMITED: { title: 'failure_RATE_LIMITED', hint: 'failureHint_RATE_LIMITED' },
+  AUTH: { title: 'failure_AUTH', hint: 'failureHint_AUTH' },
+  INVALID_PAYLOAD: { title: 'failure_INVALID_PAYLOAD', hint: 'failureHint_INVALID_PAYLOAD' },
+  PERMANENT: { title: 'failure_PERMANENT', hint: 'failureHint_PERMANENT' },
+  BOUNCED: { title: 'failure_BOUNCED', hint: 'failureHint_BOUNCED' },
+  UNDELIVERED: { title: 'failure_UNDELIVERED', hint: 'failureHint_UNDELIVERED' },
+  FAILED: { title: 'failure_FAILED' },
+  CANCELED: { title: 'failure_CANCELED' },
+};
+
 const DELIVERY_ICON: Record<MessageStatus, string> = {
   received: '',
   queued: '◷',
@@ -43,11 +57,17 @@ export function MessageBubble({ api, message: m, channel, senderName, position, 
   const kind = m.private ? 'note' : side;
   const at = time(m.createdAt);
   const channelName = t(`channel_${channel}`);
+  const failure = side === 'outbound' && !m.private && m.status === 'failed' ? failureWords(m, s) : null;
+  const status = !failure
+    ? t(`status_${m.status}`)
+    : failure.code
+      ? s('failedLabel', { code: failure.code, reason: failure.title })
+      : failure.title;
   const label = m.private
     ? s('noteLabel', { name: senderName, time: at })
     : side === 'inbound'
       ? s('inboundLabel', { name: senderName, time: at, channel: channelName })
-      : s('outboundLabel', { name: senderName, time: at, channel: channelName, status: t(`status_${m.status}`) });
+      : s('outboundLabel', { name: senderName, time: at, channel: channelName, status });
 
   return (
     <article
@@ -68,20 +88,50 @@ export function MessageBubble({ api, message: m, channel, senderName, position, 
         )}
         <MessageParts api={api} parts={m.parts} meta={m.meta} />
       </div>
+      {failure && (
+        <div className="delivery-failure" data-error-code={failure.code ?? ''}>
+          <p className="delivery-failure-title">
+            <span className="delivery-failure-icon" aria-hidden="true">
+              !
+            </span>
+            <span>{failure.title}</span>
+          </p>
+          <dl className="delivery-failure-facts">
+            {failure.code && (
+              <div>
+                <dt>{s('failureCode')}</dt>
+                <dd>
+                  <code className="delivery-failure-code">{failure.code}</code>
+                </dd>
+              </div>
+            )}
+            {m.errorMessage && (
+              <div>
+                <dt>{s('failureReason')}</dt>
+                <dd className="delivery-failure-reason">{m.errorMessage}</dd>
+              </div>
+            )}
+          </dl>
+          {failure.hint && <p className="delivery-failure-hint">{failure.hint}</p>}
+        </div>
+      )}
       <div className="message-meta">
         <time dateTime={new Date(m.createdAt).toISOString()} title={new Date(m.createdAt).toLocaleString()}>
           {at}
         </time>
         {!m.private && <span className="message-channel">{s('via', { channel: channelName })}</span>}
         {side === 'outbound' && !m.private && (
-          <span className={`delivery delivery-${m.status}`} data-delivery={m.status}>
+          <span
+            className={`delivery delivery-${m.status}`}
+            data-delivery={m.status}
+            title={m.status === 'failed' || m.status === 'received' ? undefined : s(`deliveryHint_${m.status}`, { channel: channelName })}
+          >
             {DELIVERY_ICON[m.status] && (
               <span className="delivery-icon" aria-hidden="true">
                 {DELIVERY_ICON[m.status]}
               </span>
             )}
             {t(`status_${m.status}`)}
-            {m.status === 'failed' && m.errorMessage && <span className="delivery-error">: {m.errorMessage}</span>}
           </span>
         )}
         {m.status === 'failed' && onSendAgain && (
@@ -92,6 +142,12 @@ export function MessageBubble({ api, message: m, channel, senderName, position, 
       </div>
     </article>
   );
+}
+
+/** A failed reply in words: what happened (by its code), what the agent can do about it. */
+function failureWords(m: Message, s: (key: ConversationKey) => string): { code: string | null; title: string; hint: string | null } {
+  const words = (m.errorCode && FAILURE_WORDS[m.errorCode]) || { title: 'failure_OTHER' };
+  return { code: m.errorCode, title: s(words.title), hint: words.hint ? s(words.hint) : null };
 }
 
 export function MessageParts({ api, parts, meta }: { api: Api; parts: MessagePart[]; meta?: MessageMeta | null }) {

@@ -1,6 +1,7 @@
 // The conversation on screen: its record, customer and every message (read page by page: a long
-// conversation has thousands), joined to its socket room, kept live (messages, delivery states, who
-// else is viewing or typing), and caught up after a reconnect with the messages after the last one shown.
+// conversation has thousands), joined to its socket room, kept live (messages; delivery states and
+// provider errors, and a call's record as the call goes on, all from `message:status`; who else is
+// viewing or typing), and caught up after a reconnect with the messages after the last one shown.
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import type { MessageStatusEvent, TypingEvent } from '../../../server/realtime/contract.js';
 import type { Conversation, Message } from '../../../server/domain/types.js';
@@ -142,6 +143,7 @@ export function useOpenConversation(api: Api, socket: AgentSocket | null, id: st
       if (m.direction === 'inbound') setCustomerTyping(false);
       else if (m.senderId) agentStopped(m.senderId);
     };
+    // Carries what changes after a message is created: its delivery state, and its channel details.
     const onStatus = (event: MessageStatusEvent) => {
       if (event.conversationId === id) setMessages((current) => applyStatus(current, event));
     };
