@@ -76,7 +76,7 @@ export async function checkSlackAccount(settings: SlackSettings, credentials: Sl
     await client.auth.test();
   } catch (err) {
     const coded = slackChannelError(err);
-    if (coded.code === 'AUTH') throw fail('token', `Slack refused the bot token: ${coded.message}`);
+    if (coded.code === 'AUTH') throw fail('token', coded.message);
     if (isWebApiError(err) && err.code === ErrorCode.RequestError)
       throw fail('host', `could not reach Slack at ${settings.apiBaseUrl ?? SLACK_API_BASE}: ${coded.message}`);
     throw fail('token', `checking the bot token failed: ${coded.message}`);

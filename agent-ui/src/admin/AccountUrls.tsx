@@ -19,6 +19,7 @@ const KNOWN = {
   inbound: 'url_inbound',
   incoming: 'url_incoming',
   status: 'url_status',
+  events: 'url_events',
 } as const;
 const ORDER = Object.keys(KNOWN);
 /** Where a kind's URL goes by another name in the provider's console (Twilio's voice settings). */

@@ -12,6 +12,7 @@ import { SmsAccountFields, useSmsAccount } from './SmsAccountForm';
 import { LineAccountFields, useLineAccount } from './LineAccountForm';
 import { MessengerAccountFields, useMessengerAccount } from './MessengerAccountForm';
 import { VoiceAccountFields, useVoiceAccount } from './VoiceAccountForm';
+import { SlackAccountFields, useSlackAccount } from './SlackAccountForm';
 import { FormActions, Field, useSubmit, type Submit } from './form-kit';
 import { ADMIN_STRINGS } from './strings';
 
@@ -109,14 +110,16 @@ function useOwnParts(account: ChannelAccount | null) {
   const line = useLineAccount(account);
   const messenger = useMessengerAccount(account);
   const voice = useVoiceAccount(account);
+  const slack = useSlackAccount(account);
   const saves: Partial<Record<ChannelKind, SaveOwn>> = {
     email: email.save,
     sms: sms.save,
     line: line.save,
     messenger: messenger.save,
     voice: voice.save,
+    slack: slack.save,
   };
-  return { email, sms, line, messenger, voice, saves };
+  return { email, sms, line, messenger, voice, slack, saves };
 }
 
 type OwnParts = ReturnType<typeof useOwnParts>;
@@ -146,6 +149,8 @@ function OwnFields({
       return <MessengerAccountFields messenger={parts.messenger} submit={submit} />;
     case 'voice':
       return <VoiceAccountFields voice={parts.voice} submit={submit} admin={admin} queues={queues} />;
+    case 'slack':
+      return <SlackAccountFields slack={parts.slack} submit={submit} queues={queues} />;
     default:
       return null;
   }
@@ -172,8 +177,8 @@ export function NewChannelAccountForm({ admin, queues, onCreated, onCancel }: Ne
   const credentialsId = useId();
   const save = async (e: FormEvent) => {
     e.preventDefault();
-    // A call's queue is the IVR flow's to choose.
-    const body = { kind, name, queueId: kind === 'voice' ? null : queueId || null };
+    // A call's queue is the IVR flow's to choose; a Slack account has no conversations of its own.
+    const body = { kind, name, queueId: kind === 'voice' || kind === 'slack' ? null : queueId || null };
     const credentials = credentialsOf(secrets);
     const created = own
       ? await own(submit, (payload) => admin.createAccount({ ...body, ...payload }))
@@ -204,7 +209,9 @@ export function NewChannelAccountForm({ admin, queues, onCreated, onCancel }: Ne
         <Field label={s('accountName')} error={f('name')} hint={s('accountNameHint')}>
           {(a11y) => <input {...a11y} autoComplete="off" value={name} onChange={(e) => setName(e.target.value)} />}
         </Field>
-        {kind !== 'voice' && <QueueSelect kind={kind} queues={queues} value={queueId} onChange={setQueueId} error={f('queueId')} />}
+        {kind !== 'voice' && kind !== 'slack' && (
+          <QueueSelect kind={kind} queues={queues} value={queueId} onChange={setQueueId} error={f('queueId')} />
+        )}
         <OwnFields kind={kind} parts={parts} submit={submit} admin={admin} queues={queues} />
         {kind !== 'web_chat' && !own && (
           <div className="admin-field" role="group" aria-labelledby={credentialsId}>
@@ -238,7 +245,8 @@ export function EditChannelAccountForm({ admin, account, queues, canEdit, onSave
   const parts = useOwnParts(account);
   const own = parts.saves[account.kind];
   const isEmail = account.kind === 'email';
-  const isVoice = account.kind === 'voice';
+  // A call's queue is the IVR flow's to choose; a Slack account has no conversations of its own.
+  const noQueue = account.kind === 'voice' || account.kind === 'slack';
   const submit = useSubmit();
   const f = submit.fieldError;
   const credentialsId = useId();
@@ -262,8 +270,8 @@ export function EditChannelAccountForm({ admin, account, queues, canEdit, onSave
         <Field label={s('accountName')} error={f('name')}>
           {(a11y) => <input {...a11y} value={name} onChange={(e) => setName(e.target.value)} />}
         </Field>
-        {/* A call's queue is the IVR flow's to choose; shown only to clear one set before. */}
-        {(!isVoice || account.queueId) && (
+        {/* Shown to an account without a queue of its own only to clear one set before. */}
+        {(!noQueue || account.queueId) && (
           <QueueSelect kind={account.kind} queues={queues} value={queueId} onChange={setQueueId} error={f('queueId')} />
         )}
         <label className="check">

@@ -32,6 +32,7 @@ const CONNECT_HINT: Partial<
     | 'connectUrlsHintLine'
     | 'connectUrlsHintMessenger'
     | 'connectUrlsHintVoice'
+    | 'connectUrlsHintSlack'
   >
 > = {
   web_chat: 'connectUrlsHintWidget',
@@ -40,12 +41,18 @@ const CONNECT_HINT: Partial<
   line: 'connectUrlsHintLine',
   messenger: 'connectUrlsHintMessenger',
   voice: 'connectUrlsHintVoice',
+  slack: 'connectUrlsHintSlack',
 };
 
 const CREATED_NOTICE: Partial<
   Record<
     ChannelKind,
-    'accountCreatedEmail' | 'accountCreatedSms' | 'accountCreatedLine' | 'accountCreatedMessenger' | 'accountCreatedVoice'
+    | 'accountCreatedEmail'
+    | 'accountCreatedSms'
+    | 'accountCreatedLine'
+    | 'accountCreatedMessenger'
+    | 'accountCreatedVoice'
+    | 'accountCreatedSlack'
   >
 > = {
   email: 'accountCreatedEmail',
@@ -53,6 +60,7 @@ const CREATED_NOTICE: Partial<
   line: 'accountCreatedLine',
   messenger: 'accountCreatedMessenger',
   voice: 'accountCreatedVoice',
+  slack: 'accountCreatedSlack',
 };
 
 export function ChannelAccountsSection({ admin, canEdit }: Props) {
