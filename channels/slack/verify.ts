@@ -20,7 +20,7 @@ export function verifySlackSignature(
   if (!signingSecret || !signature || !SIGNATURE.test(signature) || !timestamp || !TIMESTAMP.test(timestamp)) return false;
   if (!Buffer.isBuffer(rawBody)) return false;
   const seconds = Number(timestamp);
-  
+  if (seconds - nowMs / 1000 > MAX_SKEW_SECONDS) return false;
   let body: string;
   try {
     body = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true }).decode(rawBody);

@@ -153,7 +153,7 @@ export class SlackMirror {
     for (const a of await this.activeAccounts()) {
       for (const conversationId of await store.slack.openThreadConversations(a.account.id, 500)) {
         for (const m of await store.messages.listForConversation(conversationId, { limit: 500, includePrivate: false })) {
-          if (m.meta?.slack) continue;
+          if (m.meta?.slack?.accountId === a.account.id) continue;
           const post = {
             channelAccountId: a.account.id,
             kind: 'message' as const,
@@ -186,7 +186,8 @@ export class SlackMirror {
         if (!(await enqueue({ kind: 'conversation', dedupeKey: `conversation:${c.id}`, conversationId: c.id }))) return false;
         // What was said before the conversation reached a chosen queue follows in the thread.
         for (const m of await store.messages.listForConversation(c.id, { limit: 200, includePrivate: false })) {
-          if (!m.meta?.slack) await enqueue({ kind: 'message', dedupeKey: `message:${m.id}`, conversationId: c.id, messageId: m.id });
+          if (m.meta?.slack?.accountId !== a.account.id)
+            await enqueue({ kind: 'message', dedupeKey: `message:${m.id}`, conversationId: c.id, messageId: m.id });
         }
         return true;
       }
