@@ -10,6 +10,7 @@ import { EmailCredentials, EmailSettings } from './account.js';
 import { checkEmailAccount, failedStep, smtpTransport } from './connect.js';
 import { renderReply, type QuotedMessage } from './reply-template.js';
 import { replySubject, ticketRef } from './ticket-ref.js';
+import { accountParser } from '../account-parser.js';
 
 export interface EmailChannelOptions {
   /** Signs ticket references (SecretBox.derive('email-ticket-ref')). */
@@ -53,12 +54,7 @@ export function createEmailChannel(options: EmailChannelOptions): ChannelAdapter
     kind: 'email',
     needsThread: true,
 
-    parseAccount(settings, credentials) {
-      return {
-        settings: EmailSettings.parse(settings),
-        credentials: credentials === undefined ? undefined : EmailCredentials.parse(credentials),
-      };
-    },
+    parseAccount: accountParser(EmailSettings, EmailCredentials),
 
     async checkAccount(settings, credentials) {
       await checkEmailAccount(EmailSettings.parse(settings), EmailCredentials.parse(credentials));

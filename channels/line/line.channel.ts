@@ -11,6 +11,7 @@ import type { Attachment, ChannelAccount } from '../../server/domain/types.js';
 import { ChannelError, type ChannelAdapter, type OutboundContext, type SendResult } from '../types.js';
 import { LineCredentials, LineSettings } from './account.js';
 import { checkLineAccount, isLineFailure, lineChannelError, lineClient, retryKeyOf, withTimeout } from './client.js';
+import { accountParser } from '../account-parser.js';
 
 export interface LineChannelOptions {
   /** A signed, expiring public URL LINE may fetch an attachment from; undefined when none can be made. */
@@ -58,12 +59,7 @@ export function createLineChannel(options: LineChannelOptions): ChannelAdapter {
   return {
     kind: 'line',
 
-    parseAccount(settings, credentials) {
-      return {
-        settings: LineSettings.parse(settings),
-        credentials: credentials === undefined ? undefined : LineCredentials.parse(credentials),
-      };
-    },
+    parseAccount: accountParser(LineSettings, LineCredentials),
 
     async checkAccount(settings, credentials) {
       await checkLineAccount(LineSettings.parse(settings), LineCredentials.parse(credentials));

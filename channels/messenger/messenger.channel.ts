@@ -7,12 +7,12 @@
 // message in one transaction, so only a crash between Meta accepting it and that commit sends it again
 // (at least once, never lost). A reply with text and pictures is several calls; a retry after a
 // partial send repeats the parts already sent.
-import { z } from 'zod';
 import { messengerWindowRefusal } from '../../server/domain/messenger-window.js';
 import type { Attachment, ChannelAccount } from '../../server/domain/types.js';
 import { ChannelError, type ChannelAdapter, type OutboundContext, type SendResult } from '../types.js';
 import { MessengerCredentials, MessengerSettings } from './account.js';
 import { GraphClient, checkMessengerAccount, messengerChannelError } from './graph-client.js';
+import { accountParser } from '../account-parser.js';
 
 export interface MessengerChannelOptions {
   /** A signed, expiring public URL Meta may fetch an attachment from; undefined when none can be made (no PUBLIC_URL). */
@@ -36,14 +36,7 @@ export function createMessengerChannel(options: MessengerChannelOptions): Channe
   return {
     kind: 'messenger',
 
-    parseAccount(settings, credentials) {
-      // Both checked at once, so the admin sees every wrong field in one answer.
-      const s = MessengerSettings.safeParse(settings);
-      const c = credentials === undefined ? undefined : MessengerCredentials.safeParse(credentials);
-      const issues = [...(s.error?.issues ?? []), ...(c?.error?.issues ?? [])];
-      if (issues.length > 0) throw new z.ZodError(issues);
-      return { settings: s.data!, credentials: c?.data };
-    },
+    parseAccount: accountParser(MessengerSettings, MessengerCredentials),
 
     async checkAccount(settings, credentials) {
       await checkMessengerAccount(MessengerSettings.parse(settings), MessengerCredentials.parse(credentials));

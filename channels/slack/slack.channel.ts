@@ -5,17 +5,13 @@ import type { ChannelAccount } from '../../server/domain/types.js';
 import { ChannelError, type ChannelAdapter } from '../types.js';
 import { SlackCredentials, SlackSettings, slackWebhookUrls } from './account.js';
 import { checkSlackAccount } from './client.js';
+import { accountParser } from '../account-parser.js';
 
 export function createSlackChannel(): ChannelAdapter {
   return {
     kind: 'slack',
 
-    parseAccount(settings, credentials) {
-      return {
-        settings: SlackSettings.parse(settings),
-        credentials: credentials === undefined ? undefined : SlackCredentials.parse(credentials),
-      };
-    },
+    parseAccount: accountParser(SlackSettings, SlackCredentials),
 
     async checkAccount(settings, credentials) {
       await checkSlackAccount(SlackSettings.parse(settings), SlackCredentials.parse(credentials));

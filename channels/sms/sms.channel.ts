@@ -14,6 +14,7 @@ import { TwilioCredentials } from '../twilio/account.js';
 import { checkTwilioAccount, twilioChannelError, twilioClient } from '../twilio/client.js';
 import { SmsSettings } from './account.js';
 import { MAX_MEDIA } from './inbound.js';
+import { accountParser } from '../account-parser.js';
 
 export interface SmsChannelOptions {
   /** PUBLIC_URL: where Twilio reaches this install. Without it, no status callback is asked for and no picture can be sent. */
@@ -48,12 +49,7 @@ export function createSmsChannel(options: SmsChannelOptions): ChannelAdapter {
     // The thread says which number the customer last wrote from.
     needsThread: true,
 
-    parseAccount(settings, credentials) {
-      return {
-        settings: SmsSettings.parse(settings),
-        credentials: credentials === undefined ? undefined : TwilioCredentials.parse(credentials),
-      };
-    },
+    parseAccount: accountParser(SmsSettings, TwilioCredentials),
 
     async checkAccount(settings, credentials) {
       await checkTwilioAccount(SmsSettings.parse(settings), TwilioCredentials.parse(credentials));
