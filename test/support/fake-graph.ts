@@ -6,8 +6,7 @@
 // for the next sends: a 500, a rate limit (code 4), a person unavailable (551), outside the window (10/2018278).
 import http from 'node:http';
 import { randomBytes } from 'node:crypto';
-import type { AddressInfo } from 'node:net';
-import { EventEmitter } from 'node:events';
+import { FakeApi } from './fake-api.js';
 
 export const GRAPH_VERSION = 'v21.0';
 
@@ -46,21 +45,17 @@ const FAILURES: Record<GraphFailure, { status: number; error: Record<string, unk
   },
 };
 
-export class FakeGraph extends EventEmitter {
-  readonly requests: GraphRequest[] = [];
+export class FakeGraph extends FakeApi<GraphRequest> {
+  protected readonly provider = 'Graph API';
   /** Page id → its access token and name. */
   readonly pages = new Map<string, { token: string; name: string }>();
   readonly profiles = new Map<string, { first_name: string; last_name: string; profile_pic: string }>();
   private readonly failures: GraphFailure[] = [];
   private readonly files = new Map<string, { bytes: Buffer; contentType: string }>();
-  private server!: http.Server;
-  url = '';
 
   static async start(): Promise<FakeGraph> {
     const fake = new FakeGraph();
-    fake.server = http.createServer((req, res) => fake.handle(req, res));
-    await new Promise<void>((resolve) => fake.server.listen(0, '127.0.0.1', resolve));
-    fake.url = `http://127.0.0.1:${(fake.server.address() as AddressInfo).port}`;
+    await fake.listen();
     return fake;
   }
 
@@ -92,21 +87,7 @@ export class FakeGraph extends EventEmitter {
     return this.requests.filter((r) => r.method === 'POST' && r.path === `/${GRAPH_VERSION}/me/messages`);
   }
 
-  /** Resolves with the first recorded request (already recorded or still to come) for which `match` holds. */
-  next(match: (r: GraphRequest) => boolean): Promise<GraphRequest> {
-    const seen = this.requests.find(match);
-    if (seen) return Promise.resolve(seen);
-    return new Promise((resolve) => {
-      const listener = (r: GraphRequest) => {
-        if (!match(r)) return;
-        this.off('request', listener);
-        resolve(r);
-      };
-      this.on('request', listener);
-    });
-  }
-
-  private handle(req: http.IncomingMessage, res: http.ServerResponse): void {
+  protected handle(req: http.IncomingMessage, res: http.ServerResponse): void {
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
@@ -126,8 +107,7 @@ export class FakeGraph extends EventEmitter {
         accessToken: bearer ?? url.searchParams.get('access_token'),
         body,
       };
-      this.requests.push(record);
-      this.emit('request', record);
+      this.record(record);
       this.answer(record, res);
     });
   }
@@ -171,10 +151,5 @@ export class FakeGraph extends EventEmitter {
       });
     }
     json(404, { error: { message: 'Unknown path components', type: 'OAuthException', code: 2500 } });
-  }
-
-  async close(): Promise<void> {
-    this.server.closeAllConnections();
-    await new Promise<void>((resolve) => this.server.close(() => resolve()));
   }
 }

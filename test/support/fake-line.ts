@@ -7,8 +7,7 @@
 // the next N sends (reply or push) answer 500, 429 or 400.
 import http from 'node:http';
 import { randomBytes } from 'node:crypto';
-import type { AddressInfo } from 'node:net';
-import { EventEmitter } from 'node:events';
+import { FakeApi } from './fake-api.js';
 
 export interface LineRequest {
   method: string;
@@ -25,8 +24,8 @@ interface Failure {
   headers: Record<string, string>;
 }
 
-export class FakeLine extends EventEmitter {
-  readonly requests: LineRequest[] = [];
+export class FakeLine extends FakeApi<LineRequest> {
+  protected readonly provider = 'LINE';
   readonly tokens = new Set<string>();
   readonly profiles = new Map<string, { displayName: string; pictureUrl?: string; language?: string }>();
   readonly contents = new Map<string, { bytes: Buffer; contentType: string }>();
@@ -38,15 +37,11 @@ export class FakeLine extends EventEmitter {
   private lostAnswers = 0;
   /** Pushes LINE accepted (delivered to the user), by retry key or request. */
   readonly delivered: LineRequest[] = [];
-  private server!: http.Server;
   private seq = 0;
-  url = '';
 
   static async start(): Promise<FakeLine> {
     const fake = new FakeLine();
-    fake.server = http.createServer((req, res) => fake.handle(req, res));
-    await new Promise<void>((resolve) => fake.server.listen(0, '127.0.0.1', resolve));
-    fake.url = `http://127.0.0.1:${(fake.server.address() as AddressInfo).port}`;
+    await fake.listen();
     return fake;
   }
 
@@ -95,26 +90,7 @@ export class FakeLine extends EventEmitter {
     return this.requests.filter((r) => r.method === 'POST' && (r.path === '/v2/bot/message/reply' || r.path === '/v2/bot/message/push'));
   }
 
-  /** Resolves with the first recorded (or future) request for which `match` holds. */
-  next(match: (r: LineRequest) => boolean, timeoutMs = 5_000): Promise<LineRequest> {
-    const found = this.requests.find(match);
-    if (found) return Promise.resolve(found);
-    return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => {
-        this.off('request', listener);
-        reject(new Error('no such request reached the fake LINE'));
-      }, timeoutMs);
-      const listener = (r: LineRequest) => {
-        if (!match(r)) return;
-        clearTimeout(timer);
-        this.off('request', listener);
-        resolve(r);
-      };
-      this.on('request', listener);
-    });
-  }
-
-  private handle(req: http.IncomingMessage, res: http.ServerResponse): void {
+  protected handle(req: http.IncomingMessage, res: http.ServerResponse): void {
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
@@ -128,8 +104,7 @@ export class FakeLine extends EventEmitter {
       const auth = /^Bearer (.+)$/.exec(req.headers.authorization ?? '');
       const path = new URL(req.url ?? '/', 'http://x').pathname;
       const recorded: LineRequest = { method: req.method ?? 'GET', path, headers: req.headers, token: auth?.[1] ?? null, body };
-      this.requests.push(recorded);
-      this.emit('request', recorded);
+      this.record(recorded);
       this.answer(recorded, res);
     });
   }
@@ -211,10 +186,5 @@ export class FakeLine extends EventEmitter {
       return;
     }
     this.json(res, 404, { message: 'Not found' });
-  }
-
-  async close(): Promise<void> {
-    this.server.closeAllConnections();
-    await new Promise<void>((resolve) => this.server.close(() => resolve()));
   }
 }

@@ -7,8 +7,7 @@
 // queued per method: HTTP 429 with Retry-After, HTTP 5xx, or a platform error.
 import http from 'node:http';
 import { randomBytes } from 'node:crypto';
-import type { AddressInfo } from 'node:net';
-import { EventEmitter } from 'node:events';
+import { FakeApi } from './fake-api.js';
 
 export interface SlackRequest {
   /** HTTP method and path as received. */
@@ -39,8 +38,8 @@ export interface FakeSlackUser {
 /** Slack's limit on a message's text. */
 const MAX_TEXT = 40_000;
 
-export class FakeSlack extends EventEmitter {
-  readonly requests: SlackRequest[] = [];
+export class FakeSlack extends FakeApi<SlackRequest> {
+  protected readonly provider = 'Slack';
   readonly tokens = new Set<string>();
   /** Channel id → name (and archived). */
   readonly channels = new Map<string, { name: string; archived: boolean }>();
@@ -48,14 +47,10 @@ export class FakeSlack extends EventEmitter {
   private readonly failures = new Map<string, SlackFailure[]>();
   private readonly epoch = Math.floor(Date.now() / 1000);
   private seq = 0;
-  private server!: http.Server;
-  url = '';
 
   static async start(): Promise<FakeSlack> {
     const fake = new FakeSlack();
-    fake.server = http.createServer((req, res) => fake.handle(req, res));
-    await new Promise<void>((resolve) => fake.server.listen(0, '127.0.0.1', resolve));
-    fake.url = `http://127.0.0.1:${(fake.server.address() as AddressInfo).port}`;
+    await fake.listen();
     return fake;
   }
 
@@ -114,26 +109,7 @@ export class FakeSlack extends EventEmitter {
       }));
   }
 
-  /** Resolves with the first recorded (or future) request for which `match` holds. */
-  next(match: (r: SlackRequest) => boolean, timeoutMs = 5_000): Promise<SlackRequest> {
-    const found = this.requests.find(match);
-    if (found) return Promise.resolve(found);
-    return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => {
-        this.off('request', listener);
-        reject(new Error('no such request reached the fake Slack'));
-      }, timeoutMs);
-      const listener = (r: SlackRequest) => {
-        if (!match(r)) return;
-        clearTimeout(timer);
-        this.off('request', listener);
-        resolve(r);
-      };
-      this.on('request', listener);
-    });
-  }
-
-  private handle(req: http.IncomingMessage, res: http.ServerResponse): void {
+  protected handle(req: http.IncomingMessage, res: http.ServerResponse): void {
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
@@ -166,8 +142,7 @@ export class FakeSlack extends EventEmitter {
       const { status, answer, headers } = this.answer(recorded);
       recorded.status = status;
       recorded.answer = answer;
-      this.requests.push(recorded);
-      this.emit('request', recorded);
+      this.record(recorded);
       res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', ...headers });
       res.end(JSON.stringify(answer));
     });
@@ -247,10 +222,5 @@ export class FakeSlack extends EventEmitter {
       default:
         return refuse('unknown_method');
     }
-  }
-
-  async close(): Promise<void> {
-    this.server.closeAllConnections();
-    await new Promise<void>((resolve) => this.server.close(() => resolve()));
   }
 }

@@ -8,7 +8,7 @@
 import http from 'node:http';
 import { randomBytes } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
-import { EventEmitter } from 'node:events';
+import { FakeApi } from './fake-api.js';
 
 export interface RecordedRequest {
   method: string;
@@ -47,20 +47,16 @@ function basicAuth(header: string | undefined): { user: string | null; password:
   return { user: decoded.slice(0, at), password: decoded.slice(at + 1) };
 }
 
-export class FakeTwilio extends EventEmitter {
-  readonly requests: RecordedRequest[] = [];
+export class FakeTwilio extends FakeApi<RecordedRequest> {
+  protected readonly provider = 'Twilio';
   /** Account SID → auth token. */
   readonly accounts = new Map<string, string>();
   private readonly failures: Failure[] = [];
   private readonly media = new Map<string, { bytes: Buffer; contentType: string } | { redirect: string }>();
-  private server!: http.Server;
-  url = '';
 
   static async start(): Promise<FakeTwilio> {
     const fake = new FakeTwilio();
-    fake.server = http.createServer((req, res) => fake.handle(req, res));
-    await new Promise<void>((resolve) => fake.server.listen(0, '127.0.0.1', resolve));
-    fake.url = `http://127.0.0.1:${(fake.server.address() as AddressInfo).port}`;
+    await fake.listen();
     return fake;
   }
 
@@ -101,25 +97,11 @@ export class FakeTwilio extends EventEmitter {
     return this.requests.filter((r) => r.method === 'POST' && /\/Messages\.json$/.test(r.path));
   }
 
-  /** Resolves with the first recorded request (already recorded or still to come) for which `match` holds. */
-  next(match: (r: RecordedRequest) => boolean, after = 0): Promise<RecordedRequest> {
-    const seen = this.requests.slice(after).find(match);
-    if (seen) return Promise.resolve(seen);
-    return new Promise((resolve) => {
-      const listener = (r: RecordedRequest) => {
-        if (!match(r)) return;
-        this.off('request', listener);
-        resolve(r);
-      };
-      this.on('request', listener);
-    });
-  }
-
   private authorized(r: RecordedRequest, accountSid: string): boolean {
     return r.user === accountSid && this.accounts.get(accountSid) === r.password;
   }
 
-  private handle(req: http.IncomingMessage, res: http.ServerResponse): void {
+  protected handle(req: http.IncomingMessage, res: http.ServerResponse): void {
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
@@ -132,8 +114,7 @@ export class FakeTwilio extends EventEmitter {
         headers: req.headers,
         form: formOf(Buffer.concat(chunks).toString('utf8')),
       };
-      this.requests.push(record);
-      this.emit('request', record);
+      this.record(record);
       this.answer(record, res);
     });
   }
@@ -208,11 +189,6 @@ export class FakeTwilio extends EventEmitter {
       });
     }
     json(404, { code: 20404, message: 'The requested resource was not found', status: 404 });
-  }
-
-  async close(): Promise<void> {
-    this.server.closeAllConnections();
-    await new Promise<void>((resolve) => this.server.close(() => resolve()));
   }
 }
 
