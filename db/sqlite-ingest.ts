@@ -35,6 +35,10 @@ function prepare(conn: Conn) {
       `INSERT INTO customer_identities (id, customer_id, kind, scope, value, created_at) VALUES (?, ?, ?, ?, ?, ?)
        ON CONFLICT (kind, scope, value) DO NOTHING`,
     ),
+    // A named customer or a new phone/email is queued for its duplicate check (see db/stores/match-queue.ts).
+    queueMatchCheck: conn.prepare<[string, string]>(
+      `INSERT INTO customer_match_queue (customer_id, token) VALUES (?, ?) ON CONFLICT (customer_id) DO UPDATE SET token = excluded.token`,
+    ),
     unresolved: conn.prepare<[string, string], ConversationRow>(
       `SELECT * FROM conversations WHERE customer_id = ? AND channel_account_id = ? AND status <> 'resolved' LIMIT 1`,
     ),
@@ -95,10 +99,18 @@ export function sqliteIngestTx(conn: Conn): IngestTx {
     createCustomer(input, now) {
       const row = newCustomerRow(input, now);
       st.insertCustomer.run(row);
+      if (row.name) st.queueMatchCheck.run(row.id, newId());
       return toCustomer(row);
     },
-    setCustomerName: (id, name, now) => void st.setCustomerName.run(name, now, id),
-    linkIdentity: (customerId, i, now) => st.linkIdentity.run(newId(), customerId, i.kind, i.scope, i.value, now).changes > 0,
+    setCustomerName(id, name, now) {
+      st.setCustomerName.run(name, now, id);
+      st.queueMatchCheck.run(id, newId());
+    },
+    linkIdentity(customerId, i, now) {
+      const linked = st.linkIdentity.run(newId(), customerId, i.kind, i.scope, i.value, now).changes > 0;
+      if (linked && (i.kind === 'phone' || i.kind === 'email')) st.queueMatchCheck.run(customerId, newId());
+      return linked;
+    },
     findUnresolvedConversation: (c, a) => maybe(st.unresolved.get(c, a), toConversation),
     findLastResolvedConversation: (c, a) => maybe(st.lastResolved.get(c, a), toConversation),
     createConversation(input, now) {

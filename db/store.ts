@@ -10,6 +10,8 @@ import { ChannelAccountsStore } from './stores/channel-accounts.store.js';
 import { ConversationsStore } from './stores/conversations.store.js';
 import { ConsentsStore } from './stores/consents.store.js';
 import { CustomerMergesStore } from './stores/customer-merges.store.js';
+import { CustomerMatchingStore } from './stores/customer-matching.store.js';
+import { CustomerRecordsStore } from './stores/customer-records.store.js';
 import { CustomersStore } from './stores/customers.store.js';
 import { EmailStore } from './stores/email.store.js';
 import { CallsStore } from './stores/calls.store.js';
@@ -24,6 +26,17 @@ import { RoutingEventsStore } from './stores/routing-events.store.js';
 import { TokensStore } from './stores/tokens.store.js';
 import { UsersStore } from './stores/users.store.js';
 import { WebChatSessionsStore } from './stores/web-chat-sessions.store.js';
+import { CampaignsStore } from './stores/campaigns.store.js';
+import { CsatStore } from './stores/csat.store.js';
+import { CampaignAudienceStore } from './stores/campaign-audience.store.js';
+import { ReportsStore } from './stores/reports.store.js';
+import { ReportRollupStore } from './stores/report-rollup.store.js';
+import { ReportSegmentsStore } from './stores/report-segments.store.js';
+import { AttributeDefinitionsStore } from './stores/attribute-definitions.store.js';
+import { OrdersStore } from './stores/orders.store.js';
+import { SegmentsStore } from './stores/segments.store.js';
+import { CrmSettingsStore } from './stores/crm-settings.store.js';
+import { CustomerValueStore } from './stores/customer-value.store.js';
 
 export interface Stores {
   users: UsersStore;
@@ -43,10 +56,23 @@ export interface Stores {
   cannedResponses: CannedResponsesStore;
   consents: ConsentsStore;
   customerMerges: CustomerMergesStore;
+  customerMatching: CustomerMatchingStore;
+  customerRecords: CustomerRecordsStore;
   email: EmailStore;
   calls: CallsStore;
   slack: SlackStore;
   processedEvents: ProcessedEventsStore;
+  campaigns: CampaignsStore;
+  csat: CsatStore;
+  campaignAudience: CampaignAudienceStore;
+  reports: ReportsStore;
+  reportRollup: ReportRollupStore;
+  reportSegments: ReportSegmentsStore;
+  attributeDefinitions: AttributeDefinitionsStore;
+  orders: OrdersStore;
+  segments: SegmentsStore;
+  crmSettings: CrmSettingsStore;
+  customerValue: CustomerValueStore;
 }
 
 export interface Store extends Stores {
@@ -84,10 +110,23 @@ function bind(knex: Knex, engine: Database['engine']): Stores {
     cannedResponses: new CannedResponsesStore(knex),
     consents: new ConsentsStore(knex),
     customerMerges: new CustomerMergesStore(knex),
+    customerMatching: new CustomerMatchingStore(knex),
+    customerRecords: new CustomerRecordsStore(knex),
     email: new EmailStore(knex),
     calls: new CallsStore(knex),
     slack: new SlackStore(knex, engine),
     processedEvents: new ProcessedEventsStore(knex),
+    campaigns: new CampaignsStore(knex),
+    csat: new CsatStore(knex),
+    campaignAudience: new CampaignAudienceStore(knex),
+    reports: new ReportsStore(knex, engine),
+    reportRollup: new ReportRollupStore(knex, engine),
+    reportSegments: new ReportSegmentsStore(knex),
+    attributeDefinitions: new AttributeDefinitionsStore(knex),
+    orders: new OrdersStore(knex),
+    segments: new SegmentsStore(knex),
+    crmSettings: new CrmSettingsStore(knex),
+    customerValue: new CustomerValueStore(knex),
   };
 }
 

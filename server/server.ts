@@ -27,6 +27,13 @@ import { makeChangeConversationStatus } from './usecases/change-conversation-sta
 import { makeTagConversation } from './usecases/tag-conversation.js';
 import { makeUpdateCustomer } from './usecases/update-customer.js';
 import { makeLinkCustomers } from './usecases/link-customers.js';
+import { createSegmentReads } from '../db/crm/segment-reads.js';
+import { makeCrmValue } from './usecases/crm/crm-value.js';
+import { RfmScheduler } from './usecases/crm/customer-value-admin.js';
+import { makeFindDuplicates, startDuplicateWorker } from './usecases/find-duplicates.js';
+import { makeUnmergeCustomers } from './usecases/unmerge-customers.js';
+import { makeImportCustomers } from './usecases/import-customers.js';
+import { makeExportCustomers } from './usecases/export-customers.js';
 import { makeIngestMessage } from './usecases/ingest-message.js';
 import { makeManageAgentRouting } from './usecases/manage-agent-routing.js';
 import { makeManageChannelAccounts } from './usecases/manage-channel-accounts.js';
@@ -56,6 +63,11 @@ import { makePublicMedia } from './usecases/public-media.js';
 import { loadFlows } from './ivr/load-flows.js';
 import { makeVoiceCalls } from './usecases/voice-calls.js';
 import { makeVoiceAgent } from './usecases/voice-agent.js';
+import { makeCsatSurveys } from './usecases/crm/csat-surveys.js';
+import { makeManageCampaigns } from './usecases/crm/manage-campaigns.js';
+import { CampaignRunner, DEFAULT_CAMPAIGN_OPTIONS, type CampaignRunnerOptions } from './outbox/campaign-runner.js';
+import { DEFAULT_REPORT_ROLLUP_OPTIONS, makeReportRollup, type ReportRollupOptions } from './usecases/report-rollup.js';
+import { makeBuildReport } from './usecases/build-report.js';
 import { createVoiceChannel } from '../channels/voice/voice.channel.js';
 import { renderIvrTwiml } from '../channels/voice/twiml.js';
 import { bridgeTwiml, dialCustomerTwiml, emptyTwiml, hangupTwiml, waitTwiml } from '../channels/voice/call-twiml.js';
@@ -89,6 +101,10 @@ export interface StartOptions {
   email?: Partial<ReceiverOptions>;
   /** Slack posts (tests shorten the backoff). */
   slack?: Partial<SlackMirrorOptions>;
+  /** The campaign runner (tests poll faster, scan triggers at once). */
+  campaigns?: Partial<CampaignRunnerOptions>;
+  /** The daily report rollup (tests turn the leader's periodic pass off). */
+  reports?: Partial<ReportRollupOptions>;
   /** PostgreSQL schema (tests isolate themselves). */
   schema?: string;
   version?: string;
@@ -114,7 +130,9 @@ export async function startServer(config: Config, log: Logger, options: StartOpt
     return work;
   };
 
-  const ingest = makeIngestMessage(deps, { reopenWindowMs: config.reopenWindowMs });
+  // Satisfaction surveys: a reply that is only a score answers the survey of the conversation just resolved.
+  const csat = makeCsatSurveys({ ...deps, log }, { linkKey: secrets.derive('csat-link'), publicUrl: config.publicUrl });
+  const ingest = makeIngestMessage(deps, { reopenWindowMs: config.reopenWindowMs, surveyReplies: csat.surveyReplies });
   const auth = makeAuth(deps, config.tokenTtlMs);
   const webChat = makeWebChat({ store, files, now, ingest: (m) => track(ingest(m)) });
   const users = makeManageUsers(deps);
@@ -254,6 +272,26 @@ export async function startServer(config: Config, log: Logger, options: StartOpt
     refKey,
   });
   const reply = makeReplyToConversation(deps);
+  // The CRM's value side; segment counts and the RFM refresh run off the event loop (db/crm/segment-reads.ts).
+  const segmentReads = createSegmentReads(database, config.databaseUrl);
+  const crmValue = makeCrmValue({ ...deps, log }, segmentReads);
+  const rfmScheduler = new RfmScheduler({ admin: crmValue.admin, leading: () => routing.leading, now, log });
+  const campaignRunner = new CampaignRunner(
+    { store, events, log, now, active: () => routing.leading },
+    { ...DEFAULT_CAMPAIGN_OPTIONS, ...options.campaigns },
+  );
+  // A resolved conversation's customer is asked for a score (every node hears it; the survey's unique key keeps it to one).
+  events.subscribe((e) => {
+    if (e.type === 'conversation.updated' && e.conversation.status === 'resolved' && e.previous.status !== 'resolved') {
+      void track(csat.conversationResolved(e.conversation)).catch((err: unknown) => log.warn({ err }, 'CSAT: could not send the survey'));
+    }
+  });
+  const findDuplicates = makeFindDuplicates({ ...deps, log });
+  const reportRollup = makeReportRollup(deps, {
+    ...DEFAULT_REPORT_ROLLUP_OPTIONS,
+    canBuild: () => routing.leading,
+    ...options.reports,
+  });
   const app = createApp(
     {
       store,
@@ -270,6 +308,10 @@ export async function startServer(config: Config, log: Logger, options: StartOpt
       tagConversation: makeTagConversation(deps),
       updateCustomer: makeUpdateCustomer(deps),
       linkCustomers: makeLinkCustomers(deps),
+      findDuplicates,
+      unmergeCustomers: makeUnmergeCustomers(deps),
+      importCustomers: makeImportCustomers(deps),
+      exportCustomers: makeExportCustomers(deps),
       importEmail,
       webChat,
       files,
@@ -309,6 +351,10 @@ export async function startServer(config: Config, log: Logger, options: StartOpt
       publicMedia,
       voice,
       voiceAgent,
+      crmValue,
+      campaigns: makeManageCampaigns(deps, () => campaignRunner.kick()),
+      csat,
+      reports: makeBuildReport(deps, reportRollup),
     },
     {
       publicUrl: config.publicUrl,
@@ -326,7 +372,7 @@ export async function startServer(config: Config, log: Logger, options: StartOpt
   httpServer.on('request', app);
   const gateway: Gateway = new Gateway(
     httpServer,
-    { auth, webChat, store, events, log, now, track, routing },
+    { auth, webChat, store, events, log, now, track, routing, csat },
     {
       maxEventBytes: config.socketMaxEventBytes,
       eventsPerSecond: config.socketEventsPerSecond,
@@ -351,8 +397,15 @@ export async function startServer(config: Config, log: Logger, options: StartOpt
   });
   await routing.start();
   outbox.start();
+  campaignRunner.start();
+  const stopDuplicateWorker = startDuplicateWorker(findDuplicates, events, { intervalMs: 30_000, track });
   slackMirror.start();
   inboxes.start();
+  rfmScheduler.start();
+  reportRollup.start(
+    () => routing.leading,
+    (err) => log.warn({ err }, 'report rollup pass failed'),
+  );
   const port = (httpServer.address() as AddressInfo).port;
   const url = `http://127.0.0.1:${port}`;
   log.info({ port, database: database.engine }, 'omnidesk is listening');
@@ -381,8 +434,13 @@ export async function startServer(config: Config, log: Logger, options: StartOpt
         await Promise.race([drain(), deadline]);
         await inboxes.stop();
         await routing.stop();
+        await campaignRunner.stop();
         await outbox.stop();
+        await stopDuplicateWorker();
         await slackMirror.stop();
+        await reportRollup.stop();
+        rfmScheduler.stop();
+        await segmentReads.close();
         await gateway.close();
         await link?.close();
         httpServer.closeAllConnections();

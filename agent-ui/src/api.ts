@@ -103,6 +103,9 @@ export class Api {
   queues = () => this.json<{ queues: { id: string; name: string }[] }>('GET', '/queues');
   customer = (id: string) => this.json<{ customer: CustomerWithIdentities }>('GET', `/customers/${encodeURIComponent(id)}`);
 
+  /** A file from /api/v1 (a report's CSV), fetched with the bearer header. */
+  file = async (path: string): Promise<Blob> => (await this.request('GET', path)).blob();
+
   /** An attachment's bytes, fetched with the bearer header (an <img src> could not send it). */
   attachment = async (id: string): Promise<Blob> => (await this.request('GET', `/attachments/${encodeURIComponent(id)}`)).blob();
 }

@@ -9,6 +9,8 @@ export interface VisitorMessage {
   createdAt: number;
   /** The visitor's own client id for messages they sent (lets the widget match its pending bubble). */
   clientMessageId: string | null;
+  /** A satisfaction survey: the widget shows 1-5 buttons under it (`visitor:csat`), or the score given. */
+  csat?: { score: number | null };
 }
 
 export function toVisitorMessage(m: Message, status: MessageStatus = m.status): VisitorMessage {
@@ -19,5 +21,6 @@ export function toVisitorMessage(m: Message, status: MessageStatus = m.status): 
     status,
     createdAt: m.createdAt,
     clientMessageId: m.direction === 'inbound' ? (m.providerMessageId?.split(':').slice(1).join(':') ?? null) : null,
+    ...(m.meta?.csat && { csat: { score: m.meta.csat.score } }),
   };
 }

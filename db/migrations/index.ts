@@ -7,6 +7,10 @@ import * as m004 from './004-customer-links.js';
 import * as m005 from './005-email.js';
 import * as m006 from './006-voice.js';
 import * as m007 from './007-slack.js';
+import * as m008 from './008-crm-identify.js';
+import * as m009 from './009-crm-value.js';
+import * as m010 from './010-crm-outbound.js';
+import * as m011 from './011-reports.js';
 
 const migrations: Record<string, Knex.Migration> = {
   '001-core': m001,
@@ -16,6 +20,10 @@ const migrations: Record<string, Knex.Migration> = {
   '005-email': m005,
   '006-voice': m006,
   '007-slack': m007,
+  '008-crm-identify': m008,
+  '009-crm-value': m009,
+  '010-crm-outbound': m010,
+  '011-reports': m011,
 };
 
 export const migrationSource: Knex.MigrationSource<string> = {

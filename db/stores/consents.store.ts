@@ -12,6 +12,10 @@ interface ConsentRow {
   recorded_by: string | null;
   created_at: number;
   updated_at: number;
+  opted_in_at: number | null;
+  opted_in_source: string | null;
+  opted_out_at: number | null;
+  opted_out_source: string | null;
 }
 
 const toConsent = (r: ConsentRow): Consent => ({
@@ -23,6 +27,10 @@ const toConsent = (r: ConsentRow): Consent => ({
   recordedBy: r.recorded_by,
   createdAt: r.created_at,
   updatedAt: r.updated_at,
+  optedInAt: r.opted_in_at,
+  optedInSource: r.opted_in_source,
+  optedOutAt: r.opted_out_at,
+  optedOutSource: r.opted_out_source,
 });
 
 const toRow = (c: Consent): ConsentRow => ({
@@ -34,6 +42,10 @@ const toRow = (c: Consent): ConsentRow => ({
   recorded_by: c.recordedBy,
   created_at: c.createdAt,
   updated_at: c.updatedAt,
+  opted_in_at: c.optedInAt ?? null,
+  opted_in_source: c.optedInSource ?? null,
+  opted_out_at: c.optedOutAt ?? null,
+  opted_out_source: c.optedOutSource ?? null,
 });
 
 export class ConsentsStore {
@@ -50,19 +62,16 @@ export class ConsentsStore {
     decision: { status: ConsentStatus; source: string; recordedBy: string | null },
     now: number,
   ): Promise<Consent> {
+    // The decision's own pair (opted_in_* or opted_out_*) is stamped; the other one is kept as it was.
+    const stamp =
+      decision.status === 'opted_in'
+        ? { opted_in_at: now, opted_in_source: decision.source }
+        : { opted_out_at: now, opted_out_source: decision.source };
+    const current = { status: decision.status, source: decision.source, recorded_by: decision.recordedBy, updated_at: now, ...stamp };
     await this.db('customer_consents')
-      .insert({
-        id: newId(),
-        customer_id: customerId,
-        channel,
-        status: decision.status,
-        source: decision.source,
-        recorded_by: decision.recordedBy,
-        created_at: now,
-        updated_at: now,
-      })
+      .insert({ id: newId(), customer_id: customerId, channel, created_at: now, ...current })
       .onConflict(['customer_id', 'channel'])
-      .merge(['status', 'source', 'recorded_by', 'updated_at']);
+      .merge(current);
     return toConsent((await this.db<ConsentRow>('customer_consents').where({ customer_id: customerId, channel }).first())!);
   }
 

@@ -23,6 +23,7 @@ export interface CustomerMerge {
   mergedBy: string | null;
   createdAt: number;
   undoneAt: number | null;
+  undoneBy?: string | null;
 }
 
 interface MergeRow {
@@ -33,6 +34,7 @@ interface MergeRow {
   merged_by: string | null;
   created_at: number;
   undone_at: number | null;
+  undone_by?: string | null;
 }
 
 const toMerge = (r: MergeRow): CustomerMerge => ({
@@ -41,8 +43,9 @@ const toMerge = (r: MergeRow): CustomerMerge => ({
   sourceCustomerId: r.source_customer_id,
   record: parseJson<MergeRecord>(r.record, {} as MergeRecord),
   mergedBy: r.merged_by,
-  createdAt: r.created_at,
-  undoneAt: r.undone_at,
+  createdAt: Number(r.created_at),
+  undoneAt: r.undone_at === null ? null : Number(r.undone_at),
+  undoneBy: r.undone_by ?? null,
 });
 
 export class CustomerMergesStore {
@@ -69,5 +72,32 @@ export class CustomerMergesStore {
       .whereNull('undone_at')
       .orderBy('created_at', 'desc');
     return rows.map(toMerge);
+  }
+
+  async findById(id: string): Promise<CustomerMerge | undefined> {
+    const r = await this.db<MergeRow>('customer_merges').where({ id }).first();
+    return r && toMerge(r);
+  }
+
+  /** Merges into or out of this customer, undone ones too, newest first. */
+  async listFor(customerId: string, limit: number): Promise<CustomerMerge[]> {
+    const rows = await this.db<MergeRow>('customer_merges')
+      .where({ target_customer_id: customerId })
+      .orWhere({ source_customer_id: customerId })
+      .orderBy('id', 'desc')
+      .limit(limit);
+    return rows.map(toMerge);
+  }
+
+  /** Every merge, newest first (ids are time-ordered), before a cursor id. */
+  async listRecent(limit: number, before?: string): Promise<CustomerMerge[]> {
+    const q = this.db<MergeRow>('customer_merges').orderBy('id', 'desc').limit(limit);
+    if (before) q.where('id', '<', before);
+    return (await q).map(toMerge);
+  }
+
+  /** Marks a merge undone, once: false when it already was. */
+  async markUndone(id: string, by: string, now: number): Promise<boolean> {
+    return (await this.db('customer_merges').where({ id }).whereNull('undone_at').update({ undone_at: now, undone_by: by })) > 0;
   }
 }

@@ -2,6 +2,7 @@ import type { Knex } from 'knex';
 import type { Customer, CustomerIdentity, Identity, ValueTier } from '../../server/domain/types.js';
 import { newId } from '../ids.js';
 import { bool, parseJson } from '../json.js';
+import { queueMatchCheck } from './match-queue.js';
 
 export interface CustomerRow {
   id: string;
@@ -95,6 +96,7 @@ export class CustomersStore {
   async create(input: NewCustomer, now: number): Promise<Customer> {
     const row = newCustomerRow(input, now);
     await this.db('customers').insert(row);
+    if (row.name) await queueMatchCheck(this.db, [row.id]);
     return toCustomer(row);
   }
 
@@ -105,6 +107,7 @@ export class CustomersStore {
       .onConflict(['kind', 'scope', 'value'])
       .ignore()
       .returning('id');
+    if (inserted.length > 0 && (identity.kind === 'phone' || identity.kind === 'email')) await queueMatchCheck(this.db, [customerId]);
     return inserted.length > 0;
   }
 
@@ -114,24 +117,29 @@ export class CustomersStore {
   }
 
   async removeIdentity(customerId: string, identityId: string): Promise<boolean> {
-    return (await this.db('customer_identities').where({ id: identityId, customer_id: customerId }).delete()) > 0;
+    const removed = (await this.db('customer_identities').where({ id: identityId, customer_id: customerId }).delete()) > 0;
+    if (removed) await queueMatchCheck(this.db, [customerId]);
+    return removed;
   }
 
   /** Moves every identity of `fromId` to `toId`; returns the ids moved. */
   async moveIdentities(fromId: string, toId: string): Promise<string[]> {
     const ids = (await this.db('customer_identities').where({ customer_id: fromId }).select('id')).map((r: { id: string }) => r.id);
     if (ids.length) await this.db('customer_identities').whereIn('id', ids).update({ customer_id: toId });
+    await queueMatchCheck(this.db, [fromId, toId]);
     return ids;
   }
 
   /** Moves the listed identities back to `toId` (an unmerge). */
   async reassignIdentities(ids: string[], toId: string): Promise<void> {
     if (ids.length) await this.db('customer_identities').whereIn('id', ids).update({ customer_id: toId });
+    await queueMatchCheck(this.db, [toId]);
   }
 
   /** Marks a profile as merged into another (or, with null, as a customer of its own again). */
   async setMergedInto(id: string, targetId: string | null, now: number): Promise<void> {
     await this.db('customers').where({ id }).update({ merged_into: targetId, updated_at: now });
+    await queueMatchCheck(this.db, [id]);
   }
 
   /** Takes the row lock on PostgreSQL (a no-op on SQLite, whose writers are serialized). */
@@ -170,6 +178,7 @@ export class CustomersStore {
     if (patch.tags !== undefined) row.tags = JSON.stringify(patch.tags);
     if (patch.attributes !== undefined) row.attributes = JSON.stringify(patch.attributes);
     await this.db('customers').where({ id }).update(row);
+    if (patch.name !== undefined || patch.attributes !== undefined) await queueMatchCheck(this.db, [id]);
   }
 
   /** Merges `attributes` into the customer's attributes. */
@@ -179,6 +188,7 @@ export class CustomersStore {
     await this.db('customers')
       .where({ id })
       .update({ attributes: JSON.stringify({ ...current.attributes, ...attributes }), updated_at: now });
+    await queueMatchCheck(this.db, [id]);
   }
 
   async list(opts: { query?: string; limit: number; before?: string }): Promise<Customer[]> {

@@ -46,4 +46,14 @@ export class WebChatSessionsStore {
     if (ids.length) await this.db('web_chat_sessions').whereIn('id', ids).update({ customer_id: toId });
     return ids;
   }
+
+  /** Hands the listed sessions to a customer (undoing a merge); returns the ids that were on `fromId`. */
+  async reassign(ids: string[], fromId: string, toId: string): Promise<string[]> {
+    if (!ids.length) return [];
+    const on = (await this.db('web_chat_sessions').whereIn('id', ids).where({ customer_id: fromId }).select('id')).map(
+      (r: { id: string }) => r.id,
+    );
+    if (on.length) await this.db('web_chat_sessions').whereIn('id', on).update({ customer_id: toId });
+    return on;
+  }
 }

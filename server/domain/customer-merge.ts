@@ -16,6 +16,11 @@ export interface Consent {
   recordedBy: string | null;
   createdAt: number;
   updatedAt: number;
+  /** The last opt-in and the last opt-out with their sources, kept side by side (null: never). */
+  optedInAt?: number | null;
+  optedInSource?: string | null;
+  optedOutAt?: number | null;
+  optedOutSource?: string | null;
 }
 
 /** The profile fields a merge writes onto the target. */

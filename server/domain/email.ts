@@ -5,6 +5,8 @@ import type { SmsMeta } from './sms.js';
 import type { LineMeta } from './line.js';
 import type { MessengerMeta } from './messenger.js';
 import type { SlackMeta } from './slack.js';
+import type { CampaignMessageMeta } from './crm/campaign.js';
+import type { CsatMessageMeta } from './crm/csat.js';
 
 export interface EmailAddress {
   address: string;
@@ -40,6 +42,10 @@ export interface MessageMeta {
   messenger?: MessengerMeta;
   /** A reply an agent wrote in a Slack thread (see domain/slack.ts). */
   slack?: SlackMeta;
+  /** A campaign's message (see domain/crm/campaign.ts). */
+  campaign?: CampaignMessageMeta;
+  /** A satisfaction survey, with the score once answered (see domain/crm/csat.ts). */
+  csat?: CsatMessageMeta;
 }
 
 /**

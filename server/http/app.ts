@@ -11,6 +11,7 @@ import { LoginBody, authRoutes } from './routes/auth.route.js';
 import { channelAccountRoutes } from './routes/channel-accounts.route.js';
 import { conversationRoutes } from './routes/conversations.route.js';
 import { customerRoutes } from './routes/customers.route.js';
+import { customerRecordRoutes } from './routes/customer-records.route.js';
 import { emailRoutes } from './routes/email.route.js';
 import { queueRoutes } from './routes/queues.route.js';
 import { cannedResponseRoutes } from './routes/canned-responses.route.js';
@@ -24,6 +25,12 @@ import { messengerRoutes } from './routes/messenger.route.js';
 import { lineRoutes } from './routes/line.route.js';
 import { slackRoutes } from './routes/slack.route.js';
 import { voiceApiRoutes, voiceRoutes } from './routes/voice.route.js';
+import { crmRoutes } from './routes/crm.route.js';
+import { orderRoutes } from './routes/orders.route.js';
+import { reportRoutes } from './routes/reports.route.js';
+import { campaignRoutes } from './routes/campaigns.route.js';
+import { csatRoutes } from './routes/csat.route.js';
+import { mountCsatPage } from './csat-page.js';
 import { LoginThrottle } from './login-throttle.js';
 import { mountRoutes, openApiDocument, parse, type Authenticator } from './route-kit.js';
 import type { HttpOptions, Services } from './services.js';
@@ -109,14 +116,20 @@ export function createApp(s: Services, options: HttpOptions, log: Logger, hooks:
     ...authRoutes(s, throttle),
     ...userRoutes(s),
     ...channelAccountRoutes(s, options),
+    ...csatRoutes(s),
     ...conversationRoutes(s),
+    ...customerRecordRoutes(s), // before customerRoutes: /customers/duplicates is not /customers/:id
     ...customerRoutes(s),
+    ...orderRoutes(s),
+    ...crmRoutes(s),
     ...emailRoutes(s),
     ...statsRoutes(s), // before queueRoutes: /queues/stats is not /queues/:id
     ...queueRoutes(s),
     ...cannedResponseRoutes(s),
     ...routingRoutes(s),
     ...voiceApiRoutes(s),
+    ...campaignRoutes(s),
+    ...reportRoutes(s),
   ];
   const extraPaths = {
     '/api/v1/auth/login': {
@@ -178,6 +191,11 @@ export function createApp(s: Services, options: HttpOptions, log: Logger, hooks:
   voiceRoutes.mount(webhooks, s, options);
   webhooks.use((_req, _res, next) => next(new AppError('NOT_FOUND', 'no such webhook')));
   app.use('/webhooks', webhooks);
+
+  // Email satisfaction surveys: the page their link opens (public, signed token).
+  const csatPage = express.Router();
+  mountCsatPage(csatPage, s);
+  app.use(csatPage);
 
   // The web chat widget and its demo page.
   const widgetDir = path.join(projectRoot, 'channels', 'web-chat', 'widget');

@@ -9,6 +9,10 @@ import type { makeChangeConversationStatus } from '../usecases/change-conversati
 import type { makeTagConversation } from '../usecases/tag-conversation.js';
 import type { makeUpdateCustomer } from '../usecases/update-customer.js';
 import type { LinkCustomers } from '../usecases/link-customers.js';
+import type { FindDuplicates } from '../usecases/find-duplicates.js';
+import type { UnmergeCustomers } from '../usecases/unmerge-customers.js';
+import type { ImportCustomers } from '../usecases/import-customers.js';
+import type { ExportCustomers } from '../usecases/export-customers.js';
 import type { ImportEmail } from '../usecases/import-email.js';
 import type { makeManageChannelAccounts } from '../usecases/manage-channel-accounts.js';
 import type { makeManageQueues } from '../usecases/manage-queues.js';
@@ -26,9 +30,15 @@ import type { ReceiveSlack } from '../usecases/receive-slack.js';
 import type { VoiceCalls } from '../usecases/voice-calls.js';
 import type { VoiceAgent } from '../usecases/voice-agent.js';
 import type { PublicMedia } from '../usecases/public-media.js';
+import type { CrmValue } from '../usecases/crm/crm-value.js';
+import type { ManageCampaigns } from '../usecases/crm/manage-campaigns.js';
+import type { CsatSurveys } from '../usecases/crm/csat-surveys.js';
+import type { BuildReport } from '../usecases/build-report.js';
 
 export interface Services {
   store: Store;
+  /** The CRM's value side: attribute definitions, orders, RFM and tiers, segments. */
+  crmValue: CrmValue;
   channels: ChannelRegistry;
   auth: Auth;
   users: ReturnType<typeof makeManageUsers>;
@@ -42,6 +52,11 @@ export interface Services {
   tagConversation: ReturnType<typeof makeTagConversation>;
   updateCustomer: ReturnType<typeof makeUpdateCustomer>;
   linkCustomers: LinkCustomers;
+  /** One customer view: duplicate suggestions, undoing merges, CSV import and export. */
+  findDuplicates: FindDuplicates;
+  unmergeCustomers: UnmergeCustomers;
+  importCustomers: ImportCustomers;
+  exportCustomers: ExportCustomers;
   importEmail: ImportEmail;
   webChat: WebChat;
   files: FileStorage;
@@ -67,6 +82,12 @@ export interface Services {
   voice: VoiceCalls;
   /** Agents' side of calls: softphone tokens, callbacks. */
   voiceAgent: VoiceAgent;
+  /** Outbound campaigns: create, preview, schedule, pause, numbers (the runner sends). */
+  campaigns: ManageCampaigns;
+  /** Satisfaction surveys: settings, answers from the widget and email links, scores. */
+  csat: CsatSurveys;
+  /** Reports per channel, queue, agent or segment over a period (GET /reports, /reports.csv). */
+  reports: BuildReport;
 }
 
 export interface HttpOptions {

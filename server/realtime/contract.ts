@@ -100,6 +100,8 @@ export interface ClientToServerEvents {
   ) => void;
   'visitor:typing': (event: { typing: boolean }) => void;
   'visitor:history': (request: { after?: string }, ack: AckFn<{ messages: VisitorMessage[] }>) => void;
+  /** A score (1-5) pressed under a satisfaction survey message (`VisitorMessage.csat`). */
+  'visitor:csat': (answer: { messageId: string; score: number }, ack: AckFn<{ score: number }>) => void;
 }
 
 export const DEFAULT_QUEUE_ROOM = 'queue:default';

@@ -11,6 +11,7 @@ import { PRESENCES, type Presence } from '../domain/routing/types.js';
 import { toVisitorMessage, type VisitorMessage } from '../../channels/web-chat/visitor-message.js';
 import type { Auth } from '../usecases/authenticate.js';
 import type { WebChat, WebChatSession } from '../usecases/web-chat.js';
+import type { CsatSurveys } from '../usecases/crm/csat-surveys.js';
 import type { Store } from '../../db/store.js';
 import type { EventBus } from '../event-bus.js';
 import type { SessionMatch } from '../domain/events.js';
@@ -62,6 +63,7 @@ export interface RoutingPort {
   agentDisconnected(agentId: string): void;
 }
 const VisitorHistory = z.object({ after: z.string().max(64).optional() }).strict();
+const VisitorCsat = z.object({ messageId: z.string().min(1).max(64), score: z.number().int().min(1).max(5) }).strict();
 
 const visitorRoom = (sessionId: string) => `visitor:${sessionId}`;
 const CONVERSATION_ROOM = 'conversation:';
@@ -94,6 +96,8 @@ export class Gateway {
       /** Registers work that shutdown waits for. */
       track: <T>(work: Promise<T>) => Promise<T>;
       routing?: RoutingPort;
+      /** Satisfaction surveys: a visitor's score pressed under the survey message. */
+      csat?: Pick<CsatSurveys, 'answerInline'>;
     },
     private readonly options: GatewayOptions,
   ) {
@@ -374,6 +378,7 @@ export class Gateway {
         .to(rooms)
         .emit('typing', { conversationId: conversation.id, from: 'customer', userId: null, name: null, typing: parsed.data.typing });
     });
+    this.onVisitorCsat(socket, session);
     socket.on('visitor:history', async (raw, ack) => {
       const done = typeof ack === 'function' ? ack : () => undefined;
       try {
@@ -381,6 +386,27 @@ export class Gateway {
         const messages = await this.deps.webChat.history(session, after);
         done({ ok: true, messages: messages.map((m) => toVisitorMessage(m)) });
       } catch (err) {
+        done(fail(err));
+      }
+    });
+  }
+
+  /** A visitor's answer to a satisfaction survey; the visitor's other tabs see the survey answered. */
+  private onVisitorCsat(socket: IoSocket, session: WebChatSession): void {
+    socket.on('visitor:csat', async (raw, ack) => {
+      const done = typeof ack === 'function' ? ack : () => undefined;
+      try {
+        const { messageId, score } = VisitorCsat.parse(raw);
+        if (!this.deps.csat) throw new AppError('NOT_FOUND', 'survey not found');
+        const customerId = await this.deps.webChat.customerOf(session);
+        const survey = await this.deps.track(
+          this.deps.csat.answerInline({ customerId, channelAccountId: session.channelAccountId }, messageId, score),
+        );
+        done({ ok: true, score: survey.score! });
+        const message = await this.deps.store.messages.findById(messageId);
+        if (message) socket.to(visitorRoom(session.id)).emit('visitor:message', toVisitorMessage(message), () => undefined);
+      } catch (err) {
+        if (!(err instanceof AppError) && !(err instanceof z.ZodError)) this.deps.log.error({ err }, 'web chat survey answer failed');
         done(fail(err));
       }
     });

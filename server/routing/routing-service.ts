@@ -261,6 +261,8 @@ export class RoutingService {
     if (e.type === 'conversation.created') void this.serial(() => this.onConversation(e.conversation, undefined));
     else if (e.type === 'conversation.updated') void this.serial(() => this.onConversation(e.conversation, e.previous));
     else if (e.type === 'routing.config_changed') void this.serial(() => this.reloadConfig());
+    else if (e.type === 'customer.updated' && e.conversationIds.length)
+      void this.serial(() => this.retier(e.customerId, e.conversationIds));
     else if (e.type === 'message.created') {
       // An agent's first reply stops the first-response clock (checked cheaply: most messages are inbound).
       const at = e.conversation.firstResponseAt;
@@ -305,6 +307,35 @@ export class RoutingService {
     if (arrives && !c.assigneeId && c.status !== 'resolved') await this.enqueue(c, now);
   }
 
+  /**
+   * A customer's tier or VIP flag may have changed (the CRM rescored them, a supervisor set it): their
+   * waiting conversations move in line by the difference from the tier share they were queued with.
+   */
+  private async retier(customerId: string, conversationIds: string[]): Promise<void> {
+    const waiting = conversationIds.filter((id) => this.board.conversation(id));
+    if (waiting.length === 0) return;
+    const { store } = this.deps;
+    const customer = await store.customers.findById(customerId);
+    if (!customer || customer.mergedInto) return;
+    const bonus = tierPriority(customer);
+    const applied = await store.customerValue.tierPriorities(waiting);
+    for (const id of waiting) {
+      const before = applied.get(id) ?? 0;
+      if (before === bonus) continue;
+      const now = this.deps.now();
+      const moved = await store.transaction(async (tx) => {
+        const previous = await tx.conversations.findById(id);
+        if (!previous || previous.customerId !== customerId || previous.assigneeId || previous.status === 'resolved') return undefined;
+        const updated = (await tx.conversations.update(id, { priority: previous.priority - before + bonus }, now))!;
+        await tx.customerValue.setTierPriority(id, bonus);
+        return { previous, updated };
+      });
+      if (!moved) continue;
+      this.board.reprioritize(id, moved.updated.priority);
+      this.publishOwn(moved.updated, moved.previous);
+    }
+  }
+
   /** Stored with its handle time (from the routing assignment), so statistics survive a restart or a new leader. */
   private async recordResolved(c: Conversation, agentId: string, now: number): Promise<void> {
     const queueId = c.queueId;
@@ -326,7 +357,8 @@ export class RoutingService {
     const customer = await store.customers.findById(c.customerId);
     // The first arrival folds the customer's tier into the stored priority; a reopened one has it already.
     const firstArrival = c.enqueuedAt === null;
-    const priority = firstArrival ? c.priority + tierPriority(customer) : c.priority;
+    const bonus = tierPriority(customer);
+    const priority = firstArrival ? c.priority + bonus : c.priority;
     const sticky = queue.stickyMs > 0 ? await store.conversations.lastAssigneeOf(c.customerId, c.id) : null;
     // SLA clocks run from the conversation's creation, or from its reopening.
     const sla = this.sla.dueTimes(c, queue, priority, firstArrival ? c.createdAt : now);
@@ -335,6 +367,8 @@ export class RoutingService {
       { queueId: queue.id, enqueuedAt: now, priority, requiredSkills: queue.requiredSkills, refusedBy: [], ...sla },
       now,
     ))!;
+    // Remembered, so a later tier change moves it by the difference (retier).
+    if (firstArrival && bonus !== 0) await store.customerValue.setTierPriority(c.id, bonus);
     // Agents of the queue hear that it waits there (its queue room), before any offer.
     this.publishOwn(updated, c);
     this.board.enqueue({ ...toWaiting(updated), sticky: sticky ? { agentId: sticky, until: now + queue.stickyMs } : null });

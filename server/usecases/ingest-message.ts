@@ -25,6 +25,15 @@ export interface IngestResult {
 
 export interface IngestOptions {
   reopenWindowMs: number;
+  /** Satisfaction surveys awaiting a reply (CSAT): a reply that is only a score joins the resolved conversation without reopening it. */
+  surveyReplies?: SurveyReplies;
+}
+
+export interface SurveyReplies {
+  /** Before the transaction: the resolved conversation whose survey this message would answer, if any. */
+  awaiting(inbound: InboundMessage, text: string): Promise<string | undefined>;
+  /** After the commit (and for a redelivery, so a crash in between loses no score): records the score once. */
+  answered(result: IngestResult): Promise<void>;
 }
 
 export function makeIngestMessage(deps: Deps, options: IngestOptions) {
@@ -33,6 +42,7 @@ export function makeIngestMessage(deps: Deps, options: IngestOptions) {
     if (inbound.parts.length === 0) throw new AppError('VALIDATION', 'inbound message has no content');
     const parts = safeParts(inbound.parts);
     if (parts.length === 0) throw new AppError('VALIDATION', 'inbound message has no content once its HTML is sanitized');
+    const surveyConversationId = inbound.thread ? undefined : await options.surveyReplies?.awaiting(inbound, textOf(parts));
 
     const events: DomainEvent[] = [];
     const result = await deps.store.ingestTransaction(async (tx): Promise<IngestResult> => {
@@ -45,7 +55,7 @@ export function makeIngestMessage(deps: Deps, options: IngestOptions) {
       }
       const now = deps.now();
       const customer = await resolveCustomer(tx, inbound, now);
-      const conversation = await resolveConversation(tx, inbound, customer, now, options.reopenWindowMs, events);
+      const conversation = await resolveConversation(tx, inbound, customer, now, options.reopenWindowMs, events, surveyConversationId);
       const message = await tx.insertMessage(
         {
           conversationId: conversation.id,
@@ -71,6 +81,7 @@ export function makeIngestMessage(deps: Deps, options: IngestOptions) {
       return { message, conversation: updated, customer: { ...customer, lastContactAt: now, updatedAt: now }, created: true };
     });
     if (result.created) deps.events.publish(...events);
+    if (surveyConversationId && result.conversation.id === surveyConversationId) await options.surveyReplies!.answered(result);
     return result;
   };
 }
@@ -120,13 +131,18 @@ async function resolveConversation(
   now: number,
   reopenWindowMs: number,
   events: DomainEvent[],
+  surveyConversationId?: string,
 ): Promise<Conversation> {
   let choice: ConversationChoice;
   if (inbound.thread) choice = await chooseThread(tx, inbound.thread, customer.id);
   else {
     const unresolved = await tx.findUnresolvedConversation(customer.id, inbound.channelAccountId);
     const lastResolved = unresolved ? undefined : await tx.findLastResolvedConversation(customer.id, inbound.channelAccountId);
-    choice = chooseConversation(unresolved, lastResolved, now, reopenWindowMs);
+    // A score answering the survey of the last resolved conversation stays there: it does not reopen it.
+    const answersSurvey = lastResolved !== undefined && lastResolved.id === surveyConversationId;
+    choice = answersSurvey
+      ? { action: 'append', conversation: lastResolved }
+      : chooseConversation(unresolved, lastResolved, now, reopenWindowMs);
   }
   switch (choice.action) {
     case 'append':

@@ -5,14 +5,18 @@ import { AppError, forbidden, notFound } from '../domain/errors.js';
 import { hasRole, type Actor } from '../domain/policy.js';
 import type { Customer, ValueTier } from '../domain/types.js';
 import type { Deps } from './deps.js';
+import { checkAttributes } from './crm/manage-attributes.js';
+import { makeScorer } from './crm/customer-value.js';
 
 export interface CustomerPatch {
   name?: string | null;
   locale?: string | null;
   tags?: string[];
   attributes?: Record<string, string | number | boolean | null>;
+  /** A supervisor's tier, kept over the computed one; null goes back to the computed tier. */
   valueTier?: ValueTier | null;
-  vip?: boolean;
+  /** A supervisor's VIP flag, kept over the tier's; null goes back to the tier's. */
+  vip?: boolean | null;
 }
 
 export function makeUpdateCustomer(deps: Deps) {
@@ -27,6 +31,8 @@ export function makeUpdateCustomer(deps: Deps) {
         throw new AppError('CONFLICT', 'this customer was merged into another profile', { mergedInto: current.mergedInto });
       const now = deps.now();
       let attributes: Record<string, unknown> | undefined;
+      // Attributes with a definition must fit its type (a clear 400 names the attribute).
+      if (patch.attributes) await checkAttributes(tx, patch.attributes);
       if (patch.attributes) {
         attributes = { ...current.attributes };
         for (const [key, value] of Object.entries(patch.attributes)) {
@@ -35,11 +41,13 @@ export function makeUpdateCustomer(deps: Deps) {
         }
       }
       const tags = patch.tags && [...new Set(patch.tags.map((t) => t.toLowerCase()))];
-      await tx.customers.update(
-        customerId,
-        { name: patch.name, locale: patch.locale, valueTier: patch.valueTier, vip: patch.vip, tags, attributes },
-        now,
-      );
+      await tx.customers.update(customerId, { name: patch.name, locale: patch.locale, tags, attributes }, now);
+      // Tier and VIP are overrides of the CRM's computed value; the effective ones follow at once.
+      if (patch.valueTier !== undefined || patch.vip !== undefined) {
+        await tx.customerValue.setOverrides(customerId, { tier: patch.valueTier, vip: patch.vip }, now);
+        const rescore = await makeScorer(tx, now);
+        await rescore(customerId);
+      }
       await tx.audit.record(
         {
           actorType: 'user',

@@ -23,6 +23,8 @@ export const TABLES = [
   'canned_responses',
   'customer_consents',
   'customer_merges',
+  // Suggested duplicates and their dismissals (the match keys and queue are a derived index the worker rewrites at any time, so they are not counted).
+  'customer_duplicates',
   'email_imports',
   'email_sync_state',
   'conversation_participants',
@@ -30,6 +32,16 @@ export const TABLES = [
   'slack_threads',
   'slack_posts',
   'processed_events',
+  // The CRM's value side: attribute definitions, orders, segments, settings.
+  'attribute_definitions',
+  'orders',
+  'segments',
+  'crm_settings',
+  // CRM outbound: campaigns with their recipients, satisfaction settings and surveys.
+  'campaigns',
+  'campaign_sends',
+  'csat_settings',
+  'csat_surveys',
 ] as const;
 
 export type Table = (typeof TABLES)[number];

@@ -7,15 +7,30 @@ import type { Api } from '../api';
 import { useStrings } from '../i18n';
 import { adminApi } from './admin-api';
 import { CannedResponsesSection } from './CannedResponsesSection';
+import { CampaignsSection } from './CampaignsSection';
+import { CsatSection } from './CsatSection';
+import { AttributesSection } from '../crm/AttributesSection';
+import { SegmentsSection } from '../crm/SegmentsSection';
+import { TiersSection } from '../crm/TiersSection';
+import { VALUE_STRINGS } from '../crm/value-strings';
 import { ChannelAccountsSection } from './ChannelAccountsSection';
 import { QueuesSection } from './QueuesSection';
 import { ADMIN_STRINGS } from './strings';
 import { UsersSection } from './UsersSection';
 import './admin.css';
 
-const TABS = ['users', 'queues', 'channels', 'canned'] as const;
+const TABS = ['users', 'queues', 'channels', 'canned', 'campaigns', 'csat', 'attributes', 'tiers', 'segments'] as const;
 type Tab = (typeof TABS)[number];
-const TAB_LABELS = { users: 'tabUsers', queues: 'tabQueues', channels: 'tabChannels', canned: 'tabCanned' } as const;
+const TAB_LABELS = {
+  users: 'tabUsers',
+  queues: 'tabQueues',
+  channels: 'tabChannels',
+  canned: 'tabCanned',
+  campaigns: 'tabCampaigns',
+  csat: 'tabCsat',
+} as const;
+/** The CRM value tabs' labels live with their screens (crm/value-strings.ts). */
+const VALUE_TAB_LABELS = { attributes: 'tabAttributes', tiers: 'tabValue', segments: 'tabSegments' } as const;
 const SAVED_TAB = 'omnidesk.adminTab';
 
 const savedTab = (): Tab => {
@@ -25,6 +40,7 @@ const savedTab = (): Tab => {
 
 export function AdminScreens({ api, me }: { api: Api; me: User }) {
   const s = useStrings(ADMIN_STRINGS);
+  const v = useStrings(VALUE_STRINGS);
   const admin = useMemo(() => adminApi(api), [api]);
   const [tab, setTab] = useState<Tab>(savedTab);
   const isAdmin = me.role === 'admin';
@@ -60,7 +76,9 @@ export function AdminScreens({ api, me }: { api: Api; me: User }) {
               tabIndex={tab === t ? 0 : -1}
               onClick={() => choose(t)}
             >
-              {s(TAB_LABELS[t])}
+              {t in VALUE_TAB_LABELS
+                ? v(VALUE_TAB_LABELS[t as keyof typeof VALUE_TAB_LABELS])
+                : s(TAB_LABELS[t as keyof typeof TAB_LABELS])}
             </button>
           ))}
         </div>
@@ -70,6 +88,11 @@ export function AdminScreens({ api, me }: { api: Api; me: User }) {
         {tab === 'queues' && <QueuesSection admin={admin} canEdit={isAdmin} />}
         {tab === 'channels' && <ChannelAccountsSection admin={admin} canEdit={isAdmin} />}
         {tab === 'canned' && <CannedResponsesSection admin={admin} me={me} canEdit={canEditCanned} />}
+        {tab === 'campaigns' && <CampaignsSection api={api} canEdit={isAdmin} />}
+        {tab === 'csat' && <CsatSection api={api} canEdit={isAdmin} />}
+        {tab === 'attributes' && <AttributesSection api={api} canEdit={isAdmin} />}
+        {tab === 'tiers' && <TiersSection api={api} canEdit={isAdmin} />}
+        {tab === 'segments' && <SegmentsSection api={api} />}
       </div>
     </main>
   );

@@ -21,6 +21,8 @@ import { CustomerPanel } from './CustomerPanel';
 // The board and the admin screens load when first opened: an agent's first screen is the inbox.
 const SupervisorBoard = lazy(() => import('../board/SupervisorBoard').then((m) => ({ default: m.SupervisorBoard })));
 const AdminScreens = lazy(() => import('../admin/AdminScreens').then((m) => ({ default: m.AdminScreens })));
+const ReportsScreen = lazy(() => import('../reports/ReportsScreen').then((m) => ({ default: m.ReportsScreen })));
+const CustomersScreen = lazy(() => import('../customers/CustomersScreen').then((m) => ({ default: m.CustomersScreen })));
 
 interface Props {
   session: Session;
@@ -106,6 +108,8 @@ export function Console({ session, api, onExpired, onLogout, onLocale }: Props) 
       <Suspense fallback={<p className="view-loading" role="status" aria-busy="true" />}>
         {view === 'board' && <SupervisorBoard api={api} socket={socket} me={session.user} />}
         {view === 'admin' && <AdminScreens api={api} me={session.user} />}
+        {view === 'reports' && <ReportsScreen api={api} me={session.user} />}
+        {view === 'customers' && <CustomersScreen api={api} />}
       </Suspense>
       <div className="workspace" hidden={view !== 'inbox'}>
         <ConversationList

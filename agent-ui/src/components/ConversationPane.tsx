@@ -22,6 +22,7 @@ import { MessageBubble } from './MessageBubble';
 import { CallBackButton } from '../voice/CallBackButton';
 import { Composer, type ComposerControls, type OutgoingDraft } from './Composer';
 import '../conversation/conversation.css';
+import { CsatChip } from '../crm/OutboundMarks';
 
 interface Props {
   api: Api;
@@ -193,6 +194,7 @@ function OpenPane({ api, socket, me, open, conversation, customers }: Props & { 
         onAction={onAction}
         onPriority={(priority) => void act(() => calls.setPriority(api, id, priority))}
         extra={conversation.channelKind === 'voice' ? <CallBackButton api={api} conversationId={id} disabled={busy} /> : null}
+        badges={<CsatChip messages={open.messages} />}
       />
       <TagEditor tags={conversation.tags} inputRef={tagInput} onChange={(tags) => act(() => calls.setTags(api, id, tags))} />
       <PresenceNotices meId={me.id} viewers={open.viewers} typing={open.agentsTyping} />

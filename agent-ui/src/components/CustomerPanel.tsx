@@ -18,6 +18,8 @@ import { CUSTOMER_STRINGS } from '../customer/strings';
 import { TierBadges } from '../customer/TierBadges';
 import { useCustomerProfile } from '../customer/useCustomerProfile';
 import { Avatar } from './Avatar';
+import { CustomerCsat } from '../crm/OutboundMarks';
+import { CustomerValue } from '../crm/CustomerValue';
 import '../customer/customer.css';
 
 /** Why the panel shows this customer. */
@@ -174,6 +176,8 @@ export function CustomerPanel(props: Props) {
                 <ProfileFacts api={api} customer={customer} mayRemoveIdentity={mayRank} onChanged={profile.reload} onLinked={merged} />
               </>
             )}
+            <CustomerCsat api={api} customerId={customer.id} version={customer} />
+            <CustomerValue api={api} customerId={customer.id} version={customer} />
             <CustomerHistory
               api={api}
               conversations={profile.conversations}

@@ -8,11 +8,11 @@ import { Avatar } from './Avatar';
 import { LanguageToggle } from './LanguageToggle';
 
 /** The console's screens: the inbox for everyone, the live board for supervisors, admin screens for admins. */
-export type View = 'inbox' | 'board' | 'admin';
+export type View = 'inbox' | 'board' | 'reports' | 'customers' | 'admin';
 
 export function viewsFor(user: User): View[] {
   // Supervisors see the admin screens read-only, except canned responses, which they write.
-  return user.role === 'agent' ? ['inbox'] : ['inbox', 'board', 'admin'];
+  return user.role === 'agent' ? ['inbox'] : ['inbox', 'board', 'reports', 'customers', 'admin'];
 }
 
 interface Props {

@@ -14,6 +14,7 @@ import { FileAttachment, ImageAttachment } from './Attachment';
 import { EmailHtml } from './EmailHtml';
 import { CallDetails } from '../voice/CallDetails';
 import { AudioAttachment } from '../voice/AudioAttachment';
+import { OutboundMarks } from '../crm/OutboundMarks';
 
 interface Props {
   api: Api;
@@ -163,6 +164,7 @@ export function MessageParts({ api, parts, meta }: { api: Api; parts: MessagePar
     <>
       {meta && <EmailHeader meta={meta} />}
       {meta?.call && <CallDetails call={meta.call} />}
+      <OutboundMarks meta={meta} />
       {parts.map((part, i) => {
         switch (part.type) {
           case 'text':

@@ -16,13 +16,15 @@ interface Props {
   onPriority: (priority: number) => void;
   /** Channel-specific actions (a call conversation's "Call back"). */
   extra?: ReactNode;
+  /** Marks beside the status (the satisfaction score). */
+  badges?: ReactNode;
 }
 
 const PRIORITIES = Array.from({ length: 21 }, (_, i) => 10 - i);
 
 export const isSupervisor = (user: User) => user.role === 'supervisor' || user.role === 'admin';
 
-export function ConversationHeader({ conversation: c, name, me, busy, onAction, onPriority, extra }: Props) {
+export function ConversationHeader({ conversation: c, name, me, busy, onAction, onPriority, extra, badges }: Props) {
   const { t } = useI18n();
   const s = useStrings(CONVERSATION_STRINGS);
   const mine = c.assigneeId === me.id;
@@ -37,6 +39,7 @@ export function ConversationHeader({ conversation: c, name, me, busy, onAction, 
           <span className={`chip chip-status-${c.status}`} data-conversation-status={c.status}>
             {t(`conv_${c.status}`)}
           </span>
+          {badges}
           {c.slaStatus === 'warning' && <span className="chip chip-warn">{s('slaWarning')}</span>}
           {c.slaStatus === 'breached' && <span className="chip conv-chip-danger">{s('slaBreached')}</span>}
           {c.priority !== 0 && !isSupervisor(me) && <span className="chip">{s('priorityValue', { n: String(c.priority) })}</span>}

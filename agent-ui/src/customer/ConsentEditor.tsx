@@ -8,6 +8,7 @@ import { useI18n, useStrings } from '../i18n';
 import { customerApi } from './customer-api';
 import { CUSTOMER_STRINGS } from './strings';
 import { errorText, useCustomerAction } from './useCustomerAction';
+import { OUTBOUND_STRINGS } from '../crm/outbound-strings';
 
 interface Props {
   api: Api;
@@ -19,6 +20,7 @@ interface Props {
 export function ConsentEditor({ api, customerId, consents, onChanged }: Props) {
   const { t, time } = useI18n();
   const s = useStrings(CUSTOMER_STRINGS);
+  const o = useStrings(OUTBOUND_STRINGS);
   const id = useId();
   const customers = useMemo(() => customerApi(api), [api]);
   const [open, setOpen] = useState(false);
@@ -53,6 +55,17 @@ export function ConsentEditor({ api, customerId, consents, onChanged }: Props) {
               <span className="muted consent-source">
                 {c.source} · {time(c.updatedAt)}
               </span>
+              {/* The decision before this one is kept: how they had opted in before opting out, and the reverse. */}
+              {c.status === 'opted_out' && c.optedInAt != null && (
+                <span className="muted consent-earlier" data-consent-earlier="opted_in">
+                  {o('consentEarlierIn', { source: c.optedInSource ?? '', time: time(c.optedInAt) })}
+                </span>
+              )}
+              {c.status === 'opted_in' && c.optedOutAt != null && (
+                <span className="muted consent-earlier" data-consent-earlier="opted_out">
+                  {o('consentEarlierOut', { source: c.optedOutSource ?? '', time: time(c.optedOutAt) })}
+                </span>
+              )}
             </li>
           ))}
         </ul>

@@ -72,6 +72,10 @@
       unavailable: 'Not available',
       dismiss: 'Dismiss',
       poweredBy: 'Powered by Omnidesk',
+      rate: 'Rate us',
+      rateScore: (n) => `${n} out of 5`,
+      rateScale: '1 = poor · 5 = excellent',
+      rated: (n) => `Thank you! You gave us ${n} out of 5.`,
     },
     th: {
       openChat: 'เปิดแชท',
@@ -114,6 +118,10 @@
       unavailable: 'ไม่พร้อมใช้งาน',
       dismiss: 'ปิด',
       poweredBy: 'ให้บริการโดย Omnidesk',
+      rate: 'ให้คะแนน',
+      rateScore: (n) => `${n} จาก 5`,
+      rateScale: '1 = ไม่พอใจ · 5 = พอใจมาก',
+      rated: (n) => `ขอบคุณค่ะ คุณให้คะแนน ${n} จาก 5`,
     },
   };
 
@@ -262,6 +270,17 @@ button { cursor: pointer; }
 .composer .send { color: var(--brand-ink); }
 .composer .send:disabled { color: #c4c9d2; background: none; cursor: default; }
 .footer { padding: 0 0 8px; text-align: center; font-size: 11px; color: #9ca3af; background: #fff; }
+
+.csat { display: flex; flex-direction: column; gap: 6px; max-width: 80%; }
+.csat-buttons { display: flex; gap: 6px; }
+.csat-buttons button {
+  width: 40px; height: 40px; border-radius: 10px; border: 1px solid #d0d5dd; background: #fff;
+  font-size: 15px; font-weight: 650; color: #1f2328;
+}
+.csat-buttons button:hover:not(:disabled), .csat-buttons button:focus-visible { border-color: var(--brand); background: var(--brand-soft); }
+.csat-buttons button:disabled { opacity: .5; cursor: default; }
+.csat-scale { font-size: 11.5px; color: #6b7280; }
+.csat-done { font-size: 13px; color: var(--brand-ink); font-weight: 600; }
 
 @media (max-width: 480px) {
   .panel { inset: 0; width: 100%; height: 100%; border-radius: 0; animation: none; }
@@ -847,6 +866,7 @@ button { cursor: pointer; }
         createdAt: message.createdAt,
         state: 'sent',
         error: null,
+        csat: message.csat || null,
       });
       this.byId.set(message.id, entry);
       const fromServerFeed = source === 'initial' || source === 'history' || (source === 'push' && message.direction === 'outbound');
@@ -864,7 +884,7 @@ button { cursor: pointer; }
     render(entry, forceScroll) {
       const stick = forceScroll || this.isNearBottom();
       const mine = entry.direction === 'inbound';
-      const partsKey = JSON.stringify(entry.parts);
+      const partsKey = JSON.stringify([entry.parts, entry.csat || null]);
       if (!entry.node) entry.node = h('div', { class: 'msg' });
       if (entry.partsKey !== partsKey) {
         entry.partsKey = partsKey;
@@ -873,6 +893,7 @@ button { cursor: pointer; }
           'div',
           { class: 'parts' },
           entry.parts.map((part) => this.renderPart(part, entry)),
+          entry.csat ? this.renderCsat(entry) : null,
         );
         entry.node.prepend(entry.partsNode);
       }
@@ -889,6 +910,35 @@ button { cursor: pointer; }
       if (part.type === 'text') return h('div', { class: 'bubble' }, textWithLinks(part.text));
       if (part.type === 'image') return this.renderImage(part, entry);
       return this.renderFile(part);
+    }
+
+    /** A satisfaction survey: five score buttons (sent with visitor:csat), or the score once given. */
+    renderCsat(entry) {
+      const t = this.t;
+      if (entry.csat.score) return h('div', { class: 'csat csat-done', role: 'status', text: t.rated(entry.csat.score) });
+      const buttons = [1, 2, 3, 4, 5].map((n) =>
+        h('button', { type: 'button', 'aria-label': t.rateScore(n), text: String(n), onclick: () => this.rate(entry, n, buttons) }),
+      );
+      return h(
+        'div',
+        { class: 'csat', role: 'group', 'aria-label': t.rate },
+        h('div', { class: 'csat-buttons' }, buttons),
+        h('div', { class: 'csat-scale', text: t.rateScale }),
+      );
+    }
+
+    rate(entry, score, buttons) {
+      const socket = this.socket;
+      if (!socket || !socket.connected) return this.showNotice(this.t.sendTimeout);
+      for (const b of buttons) b.disabled = true;
+      socket.timeout(SEND_TIMEOUT_MS).emit('visitor:csat', { messageId: entry.id, score }, (err, res) => {
+        if (err || !res || !res.ok) {
+          for (const b of buttons) b.disabled = false;
+          return this.showNotice((res && res.error && res.error.message) || this.t.sendTimeout);
+        }
+        entry.csat = { score: res.score };
+        this.render(entry);
+      });
     }
 
     renderImage(part, entry) {

@@ -25,7 +25,7 @@ const CustomerPatchBody = z
       .refine((a) => Object.keys(a).length <= 50, 'at most 50 attributes at once')
       .optional(),
     valueTier: z.enum(VALUE_TIERS).nullable().optional(),
-    vip: z.boolean().optional(),
+    vip: z.boolean().nullable().optional(),
   })
   .strict()
   .refine((b) => Object.keys(b).length > 0, 'name at least one field to change');

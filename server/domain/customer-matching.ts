@@ -1,0 +1,198 @@
+// Likely duplicates, pure: how a name, a phone and an email are reduced to keys, which keys put two
+// customers in the same block (only those are ever compared), and how a pair is scored.
+import { distance } from 'fastest-levenshtein';
+import { emailIdentity, phoneIdentity } from './identity.js';
+import type { Identity } from './types.js';
+
+export type DuplicateReason = 'same_phone' | 'same_email' | 'same_name' | 'similar_name';
+export type MatchKeyKind = 'name' | 'namep' | 'phone' | 'email';
+export interface MatchKey {
+  kind: MatchKeyKind;
+  key: string;
+}
+
+// Thai titles, longest first (นางสาว before นาง); they are often written joined to the name (นายสมชาย).
+const THAI_TITLES = [
+  'ว่าที่ร้อยตรี',
+  'เด็กหญิง',
+  'เด็กชาย',
+  'นางสาว',
+  'ศ.ดร.',
+  'รศ.ดร.',
+  'ผศ.ดร.',
+  'น.ส.',
+  'ด.ญ.',
+  'ด.ช.',
+  'คุณ',
+  'นาย',
+  'นาง',
+  'ดร.',
+  'รศ.',
+  'ผศ.',
+  'ศ.',
+];
+// Latin titles stand apart from the name: "Mr Somchai", "Mrs. Malee", "Khun Nok".
+const LATIN_TITLE = /^(?:mr|mrs|ms|miss|mx|dr|prof|sir|madam|khun)(?:\.\s*|\s+)/u;
+const INVISIBLE = /[\u00ad\u200b-\u200d\u2060\ufeff]/gu;
+
+/**
+ * A name reduced for comparison: Unicode NFKC (so ำ typed as ํ + า compares equal), case-folded, titles
+ * (คุณ, นาย, นาง, นางสาว, Mr, Ms, Mrs...) removed from the front, punctuation dropped and spaces collapsed.
+ * Empty when nothing is left.
+ */
+export function normalizeName(raw: string | null | undefined): string {
+  if (!raw) return '';
+  let s = raw.normalize('NFKC').replace(INVISIBLE, '').toLowerCase().replace(/\s+/gu, ' ').trim();
+  for (let stripped = true; stripped;) {
+    stripped = false;
+    const latin = LATIN_TITLE.exec(s);
+    if (latin && s.length > latin[0].length) {
+      s = s.slice(latin[0].length).trimStart();
+      stripped = true;
+      continue;
+    }
+    const thai = THAI_TITLES.find((t) => s.startsWith(t) && s.slice(t.length).trim().length >= 2);
+    if (thai) {
+      s = s.slice(thai.length).trimStart();
+      stripped = true;
+    }
+  }
+  return s
+    .replace(/[^\p{L}\p{M}\p{N}]+/gu, ' ')
+    .replace(/ +/g, ' ')
+    .trim();
+}
+
+/**
+ * One mailbox, however it is written: lower-cased, a `+tag` dropped, and for Gmail the dots too (and
+ * googlemail.com read as gmail.com). Undefined when it is not an email address.
+ */
+export function canonicalEmail(raw: string): string | undefined {
+  const parsed = emailIdentity(raw);
+  if (!parsed.ok) return undefined;
+  const at = parsed.identity.value.lastIndexOf('@');
+  let local = parsed.identity.value.slice(0, at).replace(/\+.*$/, '');
+  let domain = parsed.identity.value.slice(at + 1);
+  if (domain === 'googlemail.com') domain = 'gmail.com';
+  if (domain === 'gmail.com') local = local.replace(/\./g, '');
+  return local ? `${local}@${domain}` : undefined;
+}
+
+// Attributes that often hold a second phone or email (a web chat visitor's typed email, an imported column).
+const PHONE_ATTRIBUTE = /phone|mobile|tel|โทร|เบอร์/iu;
+const EMAIL_ATTRIBUTE = /e-?mail|อีเมล/iu;
+
+/** What a customer is compared on. */
+export interface MatchProfile {
+  name: string;
+  phones: string[];
+  emails: string[];
+}
+
+export function matchProfile(customer: { name: string | null; attributes: Record<string, unknown> }, identities: Identity[]): MatchProfile {
+  const phones = new Set<string>();
+  const emails = new Set<string>();
+  for (const i of identities) {
+    if (i.kind === 'phone') phones.add(i.value);
+    if (i.kind === 'email') {
+      const e = canonicalEmail(i.value);
+      if (e) emails.add(e);
+    }
+  }
+  for (const [key, value] of Object.entries(customer.attributes)) {
+    if (typeof value !== 'string' || value.length > 320) continue;
+    if (EMAIL_ATTRIBUTE.test(key)) {
+      const e = canonicalEmail(value);
+      if (e) emails.add(e);
+    } else if (PHONE_ATTRIBUTE.test(key)) {
+      const p = phoneIdentity(value);
+      if (p.ok) phones.add(p.identity.value);
+    }
+  }
+  return { name: normalizeName(customer.name), phones: [...phones], emails: [...emails] };
+}
+
+const PREFIX = 4;
+
+/** The blocking keys of a profile: two customers are compared only when they share one. */
+export function matchKeys(p: MatchProfile): MatchKey[] {
+  const keys: MatchKey[] = [];
+  if (p.name.length >= 2) {
+    keys.push({ kind: 'name', key: p.name.slice(0, 320) });
+    const prefixes = new Set(
+      p.name
+        .split(' ')
+        .filter((w) => w.length >= 3)
+        .map((w) => w.slice(0, PREFIX)),
+    );
+    for (const key of prefixes) keys.push({ kind: 'namep', key });
+  }
+  for (const key of p.phones) keys.push({ kind: 'phone', key });
+  for (const key of p.emails) keys.push({ kind: 'email', key: key.slice(0, 320) });
+  return keys;
+}
+
+/** Rebuilds the compared profile from stored keys (the `name`, `phone` and `email` ones). */
+export function profileFromKeys(keys: MatchKey[]): MatchProfile {
+  return {
+    name: keys.find((k) => k.kind === 'name')?.key ?? '',
+    phones: keys.filter((k) => k.kind === 'phone').map((k) => k.key),
+    emails: keys.filter((k) => k.kind === 'email').map((k) => k.key),
+  };
+}
+
+const ratio = (a: string, b: string) => 1 - distance(a, b) / Math.max(a.length, b.length);
+const sortedWords = (s: string) => s.split(' ').sort().join(' ');
+
+/**
+ * How alike two normalized names are, 0 to 1: one minus the edit distance over the longer length, the
+ * better of the names as written and with their words sorted ("Jaidee Somchai" is "Somchai Jaidee").
+ */
+export function nameSimilarity(a: string, b: string): number {
+  if (!a || !b) return 0;
+  if (a === b) return 1;
+  return Math.max(ratio(a, b), ratio(sortedWords(a), sortedWords(b)));
+}
+
+/** Similar names must be at least this alike, and this long, to be suggested. */
+export const SIMILAR_NAME_MIN = 0.8;
+const SIMILAR_NAME_MIN_LENGTH = 6;
+
+export interface PairScore {
+  reasons: DuplicateReason[];
+  /** 0-100: how likely the two are one person. */
+  score: number;
+}
+
+/**
+ * Scores a pair from independent signals (a shared phone or mailbox is strong, the same full name fair,
+ * a single shared word such as a lone nickname weak), combined as 1 - Π(1 - w). Undefined when nothing
+ * links them.
+ */
+export function scorePair(a: MatchProfile, b: MatchProfile): PairScore | undefined {
+  const reasons: DuplicateReason[] = [];
+  const weights: number[] = [];
+  if (a.phones.some((p) => b.phones.includes(p))) {
+    reasons.push('same_phone');
+    weights.push(0.9);
+  }
+  if (a.emails.some((e) => b.emails.includes(e))) {
+    reasons.push('same_email');
+    weights.push(0.9);
+  }
+  const similarity = nameSimilarity(a.name, b.name);
+  const words = Math.min(a.name.split(' ').length, b.name.split(' ').length);
+  if (similarity === 1) {
+    reasons.push('same_name');
+    weights.push(words >= 2 ? 0.7 : 0.45);
+  } else if (similarity >= SIMILAR_NAME_MIN && Math.min(a.name.length, b.name.length) >= SIMILAR_NAME_MIN_LENGTH) {
+    reasons.push('similar_name');
+    weights.push((words >= 2 ? 0.6 : 0.4) * similarity);
+  }
+  if (!reasons.length) return undefined;
+  const score = Math.round(100 * (1 - weights.reduce((miss, w) => miss * (1 - w), 1)));
+  return { reasons, score };
+}
+
+/** A pair is stored once, the lower id first. */
+export const orderedPair = (x: string, y: string): [string, string] => (x < y ? [x, y] : [y, x]);
