@@ -397,6 +397,12 @@ export async function startServer(config: Config, log: Logger, options: StartOpt
   });
   await routing.start();
   outbox.start();
+  // Surveys a crash kept from being sent (the leader asks; the survey's unique key keeps it to one).
+  if (routing.leading) {
+    void track(csat.catchUp())
+      .then((sent) => sent && log.info({ sent }, 'CSAT: sent the surveys a stop had left unsent'))
+      .catch((err: unknown) => log.warn({ err }, 'CSAT: the catch-up failed'));
+  }
   campaignRunner.start();
   const stopDuplicateWorker = startDuplicateWorker(findDuplicates, events, { intervalMs: 30_000, track });
   slackMirror.start();

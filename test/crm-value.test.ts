@@ -424,6 +424,38 @@ describe.each(ENGINES)('customer value over the API on %s', (engine) => {
     expect(late.body.error.message).toMatch(/was merged into/);
   });
 
+  test("an imported tier and VIP flag are the supervisor's overrides: a refresh keeps them, clearing one hands back", async () => {
+    const csv = 'name,phone,value_tier,vip\nลูกค้าย้ายระบบ,+66812340999,platinum,yes\nNo tier given,+66812340998,,\n';
+    const imported = await server.api.request('POST', '/api/v1/customers/import', {
+      token: admin,
+      raw: csv,
+      headers: { 'content-type': 'text/csv; charset=utf-8' },
+    });
+    expect(imported.status).toBe(201);
+    const [migrated, plain] = imported.body.customerIds as [string, string];
+    expect((await api('GET', `/customers/${migrated}/value`)).body.value).toMatchObject({
+      valueTier: 'platinum',
+      vip: true,
+      tierOverride: 'platinum',
+      vipOverride: true,
+    });
+    expect((await api('GET', `/customers/${plain}/value`)).body.value).toMatchObject({ tierOverride: null, vipOverride: null, vip: false });
+
+    // No orders in this desk: computed, the customer would have no tier. The refresh keeps the file's.
+    expect((await api('POST', '/crm/rfm/refresh')).status).toBe(200);
+    expect((await api('GET', `/customers/${migrated}/value`)).body.value).toMatchObject({ valueTier: 'platinum', vip: true });
+
+    // A supervisor clears the overrides: the next refresh computes them.
+    expect((await api('PATCH', `/customers/${migrated}`, { valueTier: null, vip: null })).status).toBe(200);
+    expect((await api('POST', '/crm/rfm/refresh')).status).toBe(200);
+    expect((await api('GET', `/customers/${migrated}/value`)).body.value).toMatchObject({
+      valueTier: null,
+      vip: false,
+      tierOverride: null,
+      vipOverride: null,
+    });
+  });
+
   test('settings are for admins and checked', async () => {
     const supervisor = await server.api.userWithRole(admin, 'supervisor');
     expect((await api('POST', '/crm/rfm/refresh', undefined, supervisor.token)).status).toBe(403);

@@ -11,6 +11,7 @@ import * as m008 from './008-crm-identify.js';
 import * as m009 from './009-crm-value.js';
 import * as m010 from './010-crm-outbound.js';
 import * as m011 from './011-reports.js';
+import * as m012 from './012-csat-catch-up.js';
 
 const migrations: Record<string, Knex.Migration> = {
   '001-core': m001,
@@ -24,6 +25,7 @@ const migrations: Record<string, Knex.Migration> = {
   '009-crm-value': m009,
   '010-crm-outbound': m010,
   '011-reports': m011,
+  '012-csat-catch-up': m012,
 };
 
 export const migrationSource: Knex.MigrationSource<string> = {

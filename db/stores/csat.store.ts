@@ -119,6 +119,25 @@ export class CsatStore {
     return inserted.length ? this.findById(id) : undefined;
   }
 
+  /**
+   * Conversations of surveying accounts resolved since `since` (and since their account's settings last
+   * changed), with a customer who wrote, and no survey: the ones a crash kept from being asked.
+   */
+  async unsurveyed(since: number, limit: number): Promise<string[]> {
+    return this.db('csat_settings as s')
+      .join('conversations as c', 'c.channel_account_id', 's.channel_account_id')
+      .leftJoin('csat_surveys as v', 'v.conversation_id', 'c.id')
+      .where('s.enabled', true)
+      .where('c.status', 'resolved')
+      .where('c.resolved_at', '>=', since)
+      .where('c.resolved_at', '>=', this.db.ref('s.updated_at'))
+      .whereNotNull('c.last_customer_message_at')
+      .whereNull('v.id')
+      .orderBy('c.resolved_at')
+      .limit(limit)
+      .pluck('c.id');
+  }
+
   async setMessage(id: string, messageId: string): Promise<void> {
     await this.db('csat_surveys').where({ id }).update({ message_id: messageId });
   }

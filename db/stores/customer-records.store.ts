@@ -38,8 +38,12 @@ export class CustomerRecordsStore {
       ...newCustomerRow({ name: d.name, locale: d.locale }, now),
       attributes: JSON.stringify(d.attributes),
       tags: JSON.stringify(d.tags),
+      // The file's tier and VIP flag are overrides: the RFM refresh keeps them (the desk has no orders
+      // of an imported customer to compute them from); clearing the override on the profile hands back.
       value_tier: d.valueTier,
-      vip: d.vip,
+      tier_override: d.valueTier,
+      vip: d.vip ?? false,
+      vip_override: d.vip,
     }));
     for (const part of chunks(rows)) await this.db('customers').insert(part);
     const identities = drafts.flatMap((d, i) =>

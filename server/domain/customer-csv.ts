@@ -25,8 +25,9 @@ export interface ImportDraft {
   name: string | null;
   locale: string | null;
   tags: string[];
+  /** A tier and VIP flag from the file are kept as a supervisor's override (null: not given, computed). */
   valueTier: ValueTier | null;
-  vip: boolean;
+  vip: boolean | null;
   attributes: Record<string, string>;
   identities: Identity[];
 }
@@ -137,7 +138,7 @@ export function readRow(
       errors: [{ row, column: null, code: 'bad_row', message: `this row has ${cells.length} cells but the header has ${width} columns` }],
     };
   }
-  const draft: ImportDraft = { row, name: null, locale: null, tags: [], valueTier: null, vip: false, attributes: {}, identities: [] };
+  const draft: ImportDraft = { row, name: null, locale: null, tags: [], valueTier: null, vip: null, attributes: {}, identities: [] };
   const fail = (column: string, code: ImportErrorCode, message: string, value?: string) =>
     errors.push({ row, column, code, message, ...(value !== undefined && { value }) });
   for (const [i, field] of columns.fields) {
@@ -190,7 +191,8 @@ export function readRow(
       }
       case 'vip':
         if (YES.includes(cell.toLowerCase())) draft.vip = true;
-        else if (!NO.includes(cell.toLowerCase())) fail('vip', 'bad_value', `not yes or no: "${cell}"`, cell);
+        else if (NO.includes(cell.toLowerCase())) draft.vip = false;
+        else fail('vip', 'bad_value', `not yes or no: "${cell}"`, cell);
         break;
     }
   }

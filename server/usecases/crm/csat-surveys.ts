@@ -31,6 +31,9 @@ export interface CsatOptions {
 }
 
 const RECENT = 20;
+/** At start the routing leader asks the customers of conversations resolved this long ago or less that a crash left unasked. */
+export const CSAT_CATCH_UP_MS = 6 * 3_600_000;
+const CATCH_UP_BATCH = 1_000;
 
 export function makeCsatSurveys(deps: Deps & { log: Logger }, options: CsatOptions) {
   const { store } = deps;
@@ -97,70 +100,85 @@ export function makeCsatSurveys(deps: Deps & { log: Logger }, options: CsatOptio
     },
   };
 
+  /** A conversation was resolved: ask its customer, if its account surveys and the channel can carry it. */
+  async function conversationResolved(resolved: Conversation): Promise<CsatSurvey | undefined> {
+    const mode = surveyModeOf(resolved.channelKind);
+    // Nobody wrote (an outbound-only conversation, a campaign's): nobody to ask.
+    if (!mode || resolved.lastCustomerMessageAt === null) return undefined;
+    const settings = await store.csat.settings(resolved.channelAccountId);
+    if (!settings.enabled) return undefined;
+    if (mode === 'link' && !options.publicUrl) {
+      deps.log.warn({ conversationId: resolved.id }, 'CSAT: an email survey needs PUBLIC_URL for its link; none sent');
+      return undefined;
+    }
+    const written = await store.transaction(async (tx) => {
+      const now = deps.now();
+      const c = await tx.conversations.findById(resolved.id);
+      if (!c || c.status !== 'resolved') return undefined;
+      const consent = (await tx.consents.list(c.customerId)).find((x) => x.channel === c.channelKind);
+      if (optOutRefusal(c.channelKind, consent)) return undefined;
+      if (c.channelKind === 'messenger' && messengerWindowRefusal(c.lastCustomerMessageAt, now)) return undefined;
+      const account = await tx.channelAccounts.findById(c.channelAccountId);
+      if (!account?.active) return undefined;
+      const survey = await tx.csat.create({
+        conversationId: c.id,
+        channelAccountId: c.channelAccountId,
+        channelKind: c.channelKind,
+        agentId: c.assigneeId,
+        queueId: c.queueId,
+        sentAt: now,
+        expiresAt: now + settings.replyWindowHours * 3_600_000,
+      });
+      if (!survey) return undefined; // surveyed already (another node heard the same event)
+      const customer = await tx.customers.findById(c.customerId);
+      const text = surveyText(mode, customer?.locale ?? null, settings.questions, linkFor(survey.id));
+      const message = await tx.messages.insert(
+        {
+          conversationId: c.id,
+          channelAccountId: c.channelAccountId,
+          direction: 'outbound',
+          senderType: 'system',
+          senderId: null,
+          parts: [{ type: 'text', text }],
+          text,
+          private: false,
+          providerMessageId: null,
+          status: 'queued',
+          meta: { csat: { surveyId: survey.id, mode, score: null } },
+        },
+        now,
+      );
+      await tx.csat.setMessage(survey.id, message.id);
+      await tx.outbox.enqueue(message.id, c.channelAccountId, now);
+      const conversation = (await tx.conversations.update(c.id, { lastMessageAt: now }, now))!;
+      return { survey: { ...survey, messageId: message.id }, message, conversation };
+    });
+    if (!written) return undefined;
+    deps.events.publish(
+      { type: 'message.created', message: written.message, conversation: written.conversation },
+      { type: 'outbox.enqueued', messageId: written.message.id },
+    );
+    return written.survey;
+  }
+
+  /**
+   * Surveys a crash kept from being sent (the process died between the resolve and the survey's
+   * transaction): conversations of surveying accounts resolved in the last `withinMs` with none.
+   */
+  async function catchUp(withinMs = CSAT_CATCH_UP_MS): Promise<number> {
+    let sent = 0;
+    for (const id of await store.csat.unsurveyed(deps.now() - withinMs, CATCH_UP_BATCH)) {
+      const conversation = await store.conversations.findById(id);
+      if (conversation && (await conversationResolved(conversation))) sent++;
+    }
+    return sent;
+  }
+
   return {
     surveyReplies,
     linkFor,
-
-    /** A conversation was resolved: ask its customer, if its account surveys and the channel can carry it. */
-    async conversationResolved(resolved: Conversation): Promise<CsatSurvey | undefined> {
-      const mode = surveyModeOf(resolved.channelKind);
-      // Nobody wrote (an outbound-only conversation, a campaign's): nobody to ask.
-      if (!mode || resolved.lastCustomerMessageAt === null) return undefined;
-      const settings = await store.csat.settings(resolved.channelAccountId);
-      if (!settings.enabled) return undefined;
-      if (mode === 'link' && !options.publicUrl) {
-        deps.log.warn({ conversationId: resolved.id }, 'CSAT: an email survey needs PUBLIC_URL for its link; none sent');
-        return undefined;
-      }
-      const written = await store.transaction(async (tx) => {
-        const now = deps.now();
-        const c = await tx.conversations.findById(resolved.id);
-        if (!c || c.status !== 'resolved') return undefined;
-        const consent = (await tx.consents.list(c.customerId)).find((x) => x.channel === c.channelKind);
-        if (optOutRefusal(c.channelKind, consent)) return undefined;
-        if (c.channelKind === 'messenger' && messengerWindowRefusal(c.lastCustomerMessageAt, now)) return undefined;
-        const account = await tx.channelAccounts.findById(c.channelAccountId);
-        if (!account?.active) return undefined;
-        const survey = await tx.csat.create({
-          conversationId: c.id,
-          channelAccountId: c.channelAccountId,
-          channelKind: c.channelKind,
-          agentId: c.assigneeId,
-          queueId: c.queueId,
-          sentAt: now,
-          expiresAt: now + settings.replyWindowHours * 3_600_000,
-        });
-        if (!survey) return undefined; // surveyed already (another node heard the same event)
-        const customer = await tx.customers.findById(c.customerId);
-        const text = surveyText(mode, customer?.locale ?? null, settings.questions, linkFor(survey.id));
-        const message = await tx.messages.insert(
-          {
-            conversationId: c.id,
-            channelAccountId: c.channelAccountId,
-            direction: 'outbound',
-            senderType: 'system',
-            senderId: null,
-            parts: [{ type: 'text', text }],
-            text,
-            private: false,
-            providerMessageId: null,
-            status: 'queued',
-            meta: { csat: { surveyId: survey.id, mode, score: null } },
-          },
-          now,
-        );
-        await tx.csat.setMessage(survey.id, message.id);
-        await tx.outbox.enqueue(message.id, c.channelAccountId, now);
-        const conversation = (await tx.conversations.update(c.id, { lastMessageAt: now }, now))!;
-        return { survey: { ...survey, messageId: message.id }, message, conversation };
-      });
-      if (!written) return undefined;
-      deps.events.publish(
-        { type: 'message.created', message: written.message, conversation: written.conversation },
-        { type: 'outbox.enqueued', messageId: written.message.id },
-      );
-      return written.survey;
-    },
+    conversationResolved,
+    catchUp,
 
     /** A web chat visitor pressed a score under the survey message. */
     async answerInline(visitor: { customerId: string; channelAccountId: string }, messageId: string, score: number): Promise<CsatSurvey> {
