@@ -1,6 +1,7 @@
 // The one place that reads process.env. Everything else receives a typed Config.
 import { hostname } from 'node:os';
 import { z } from 'zod';
+import { DEFAULT_REPORT_TIME_ZONE, isTimeZone } from './domain/reports/period.js';
 
 const duration = (fallback: number) => z.coerce.number().int().positive().default(fallback);
 
@@ -35,6 +36,10 @@ const ConfigSchema = z
       .string()
       .regex(/^[a-z0-9][a-z0-9_-]{0,62}$/, 'lower-case letters, digits, _ and - only (at most 63)')
       .default('omnidesk'),
+    REPORT_TIME_ZONE: z
+      .string()
+      .refine(isTimeZone, 'not an IANA time zone; use a name such as Asia/Bangkok or Europe/London')
+      .default(DEFAULT_REPORT_TIME_ZONE),
     NODE_ID: z
       .string()
       .regex(/^[\w.-]{1,64}$/, 'letters, digits, _ . and - only (at most 64)')
@@ -84,6 +89,8 @@ export interface Config {
   shutdownGraceMs: number;
   /** Several nodes: Redis for the socket.io adapter, cross-node events and calls to the routing leader. */
   cluster: { redisUrl: string | undefined; name: string; nodeId: string };
+  /** The desk's zone for reports: the daily rollup counts its local days, and reports default to it. */
+  reportTimeZone: string;
 }
 
 export class ConfigError extends Error {
@@ -119,5 +126,6 @@ export function loadConfig(source: Record<string, string | undefined>): Config {
     socketEventsPerSecond: e.SOCKET_EVENTS_PER_SECOND,
     shutdownGraceMs: e.SHUTDOWN_GRACE_MS,
     cluster: { redisUrl: e.REDIS_URL, name: e.CLUSTER_NAME, nodeId: e.NODE_ID ?? `${hostname()}-${process.pid}` },
+    reportTimeZone: e.REPORT_TIME_ZONE,
   };
 }

@@ -289,6 +289,7 @@ export async function startServer(config: Config, log: Logger, options: StartOpt
   const findDuplicates = makeFindDuplicates({ ...deps, log });
   const reportRollup = makeReportRollup(deps, {
     ...DEFAULT_REPORT_ROLLUP_OPTIONS,
+    timeZone: config.reportTimeZone,
     canBuild: () => routing.leading,
     ...options.reports,
   });
@@ -355,6 +356,7 @@ export async function startServer(config: Config, log: Logger, options: StartOpt
       campaigns: makeManageCampaigns(deps, () => campaignRunner.kick()),
       csat,
       reports: makeBuildReport(deps, reportRollup),
+      reportTimeZone: reportRollup.timeZone,
     },
     {
       publicUrl: config.publicUrl,

@@ -88,6 +88,8 @@ export interface Services {
   csat: CsatSurveys;
   /** Reports per channel, queue, agent or segment over a period (GET /reports, /reports.csv). */
   reports: BuildReport;
+  /** The desk's zone for reports (REPORT_TIME_ZONE): the rollup's days, and the default of a report. */
+  reportTimeZone: string;
 }
 
 export interface HttpOptions {

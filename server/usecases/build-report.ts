@@ -6,7 +6,7 @@
 // brought up to date first (see report-rollup.ts); segments are their members as of its last refresh.
 import type { FactView } from '../../db/stores/reports.store.js';
 import { invalidField } from '../domain/errors.js';
-import { DayIndex, DEFAULT_REPORT_TIME_ZONE, reportPeriod, type ReportPeriod } from '../domain/reports/period.js';
+import { DayIndex, reportPeriod, type ReportPeriod } from '../domain/reports/period.js';
 import { addCampaignSend, addFact } from '../domain/reports/report-cell.js';
 import { ReportAccumulator, type CellRow, type ReportGroupBy, type ReportResult } from '../domain/reports/report.js';
 import type { Deps } from './deps.js';
@@ -17,7 +17,7 @@ export interface ReportQuery {
   from: string;
   to: string;
   groupBy: ReportGroupBy;
-  /** IANA zone of the days (default Asia/Bangkok). */
+  /** IANA zone of the days (default: the rollup's, REPORT_TIME_ZONE). */
   timeZone?: string;
   /** Limits the report to a segment's members (with groupBy=segment: shows that segment only). */
   segmentId?: string;
@@ -73,7 +73,7 @@ export function makeBuildReport(deps: Deps, rollup: ReportRollup) {
   }
 
   return async function buildReport(q: ReportQuery): Promise<ReportResult> {
-    const resolved = reportPeriod({ from: q.from, to: q.to, timeZone: q.timeZone ?? DEFAULT_REPORT_TIME_ZONE });
+    const resolved = reportPeriod({ from: q.from, to: q.to, timeZone: q.timeZone ?? rollup.timeZone });
     if (!resolved.ok) throw invalidField(`query.${resolved.field}`, resolved.message);
     const { period } = resolved;
     const asOf = now();

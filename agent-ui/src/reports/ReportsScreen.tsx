@@ -28,6 +28,18 @@ function useSegments(api: Api): { id: string; name: string }[] {
   return segments;
 }
 
+/** The desk's report zone (REPORT_TIME_ZONE on the server); null until known. */
+function useDeskZone(api: Api): string | null {
+  const [zone, setZone] = useState<string | null>(null);
+  useEffect(() => {
+    api.json<{ timeZone: string }>('GET', '/reports/settings').then(
+      (res) => setZone(res.timeZone),
+      () => setZone(DEFAULT_TIME_ZONE),
+    );
+  }, [api]);
+  return zone;
+}
+
 function useReport(api: Api, query: ReportQuery | null) {
   const [state, setState] = useState<{ report: ReportResult | null; error: string | null; loading: boolean }>({
     report: null,
@@ -53,10 +65,13 @@ export function ReportsScreen({ api, me }: { api: Api; me: User }) {
   const { t } = useI18n();
   const allowed = me.role === 'supervisor' || me.role === 'admin';
   const browserZone = Intl.DateTimeFormat().resolvedOptions().timeZone;
-  const zones = [...new Set([DEFAULT_TIME_ZONE, browserZone, 'UTC'])];
-  const [tz, setTz] = useState(DEFAULT_TIME_ZONE);
+  const deskZone = useDeskZone(api);
+  const [chosenZone, setTz] = useState<string | null>(null);
+  // The desk's zone until the supervisor picks another (the rollup's days: the fastest reports).
+  const tz = chosenZone ?? deskZone ?? DEFAULT_TIME_ZONE;
+  const zones = [...new Set([tz, deskZone ?? DEFAULT_TIME_ZONE, browserZone, 'UTC'])];
   const [preset, setPreset] = useState<Preset>('30');
-  const [custom, setCustom] = useState(() => presetPeriod('30', DEFAULT_TIME_ZONE));
+  const [custom, setCustom] = useState(() => presetPeriod('30', tz));
   const [groupBy, setGroupBy] = useState<ReportGroupBy>('channel');
   const [segmentId, setSegmentId] = useState('');
   const [downloading, setDownloading] = useState(false);
@@ -67,10 +82,10 @@ export function ReportsScreen({ api, me }: { api: Api; me: User }) {
   const days = periodDays(period.from, period.to);
   const query = useMemo<ReportQuery | null>(
     () =>
-      allowed && days !== null
+      allowed && days !== null && deskZone !== null
         ? { from: period.from, to: period.to, groupBy, tz, segmentId: groupBy === 'segment' ? '' : segmentId }
         : null,
-    [allowed, days, period.from, period.to, groupBy, tz, segmentId],
+    [allowed, days, deskZone, period.from, period.to, groupBy, tz, segmentId],
   );
   const { report, error, loading } = useReport(api, query);
 

@@ -11,7 +11,7 @@ export const ReportQuery = z
     from: IsoDate.describe('first local date of the period, included'),
     to: IsoDate.describe('last local date of the period, included (at most 400 days after from)'),
     groupBy: z.enum(REPORT_GROUP_BYS).default('channel'),
-    tz: z.string().min(1).max(64).optional().describe('IANA time zone of the days (default Asia/Bangkok)'),
+    tz: z.string().min(1).max(64).optional().describe('IANA time zone of the days (default: REPORT_TIME_ZONE, Asia/Bangkok)'),
     segmentId: z.string().min(1).max(64).optional().describe("limits the figures to a segment's current members"),
   })
   .strict();
@@ -26,6 +26,14 @@ const SUMMARY =
 export function reportRoutes(s: Services) {
   const build = (q: ReportQueryInput) => s.reports({ from: q.from, to: q.to, groupBy: q.groupBy, timeZone: q.tz, segmentId: q.segmentId });
   return [
+    route({
+      method: 'get',
+      path: '/reports/settings',
+      summary: "The desk's report time zone (REPORT_TIME_ZONE): the rollup counts its local days, and a report without tz uses it",
+      tag: 'reports',
+      role: 'supervisor',
+      handler: async () => ({ timeZone: s.reportTimeZone }),
+    }),
     route<undefined, ReportQueryInput>({
       method: 'get',
       path: '/reports',
