@@ -9,7 +9,7 @@ import { ChannelError, type ChannelAdapter, type OutboundContext, type SendResul
 import { EmailCredentials, EmailSettings } from './account.js';
 import { checkEmailAccount, failedStep, smtpTransport } from './connect.js';
 import { renderReply, type QuotedMessage } from './reply-template.js';
-import { replySubject, ticketRef } from './ticket-ref.js';
+import { threadSubject, ticketRef } from './ticket-ref.js';
 import { accountParser } from '../account-parser.js';
 
 export interface EmailChannelOptions {
@@ -106,7 +106,7 @@ export function createEmailChannel(options: EmailChannelOptions): ChannelAdapter
           from: { address: settings.fromAddress, name: settings.fromName },
           to: formatAddress(to),
           cc: cc.map(formatAddress),
-          subject: replySubject(ctx.conversation.subject, ref),
+          subject: threadSubject(ctx.conversation.subject, ref, { reply: threadIds.length > 0 }),
           messageId: `<${messageId}>`,
           inReplyTo: inReplyTo ? `<${inReplyTo}>` : undefined,
           references: [...new Set([...threadIds.slice(-20), ...(inReplyTo ? [inReplyTo] : [])])].map((id) => `<${id}>`),

@@ -29,9 +29,12 @@ export function refsInSubject(subject: string): string[] {
   return [...subject.matchAll(IN_SUBJECT)].map((m) => m[1]!.toUpperCase());
 }
 
-/** The subject of a reply: "Re: " once, and the reference once. */
-export function replySubject(subject: string | null, ref: string): string {
-  const base = (subject ?? '').replace(IN_SUBJECT, '').replace(/\s+/g, ' ').trim();
-  const re = /^(re|aw|sv|ตอบกลับ)\s*:/i.test(base) ? base : `Re: ${base || '(no subject)'}`;
-  return `${re} [${ref}]`;
+/**
+ * The subject of our mail in a conversation, with the reference once: a reply (the customer wrote
+ * first) starts with "Re: " once; the first mail of a conversation we start (a campaign's) does not.
+ */
+export function threadSubject(subject: string | null, ref: string, opts: { reply: boolean }): string {
+  const base = (subject ?? '').replace(IN_SUBJECT, '').replace(/\s+/g, ' ').trim() || '(no subject)';
+  const line = !opts.reply || /^(re|aw|sv|ตอบกลับ)\s*:/i.test(base) ? base : `Re: ${base}`;
+  return `${line} [${ref}]`;
 }

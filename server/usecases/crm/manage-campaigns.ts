@@ -38,11 +38,13 @@ export function makeManageCampaigns(deps: Deps, changed: () => void = () => unde
 
   /** The checks a campaign's fields must pass, each naming its field. */
   async function check(input: CampaignPatch): Promise<void> {
-    if (input.template !== undefined) {
+    for (const field of ['template', 'subject'] as const) {
+      const text = input[field];
+      if (typeof text !== 'string') continue;
       try {
-        checkTemplate(input.template);
+        checkTemplate(text);
       } catch (err) {
-        throw invalidField('body.template', err instanceof AppError ? err.message.replace(/^body\.body: /, '') : String(err));
+        throw invalidField(`body.${field}`, err instanceof AppError ? err.message.replace(/^body\.body: /, '') : String(err));
       }
     }
     if (input.channelAccountId !== undefined) {

@@ -97,7 +97,8 @@ export function makeSendCampaignMessage(deps: Deps) {
           ? { kind: 'skipped', reason: verdict.reason }
           : { kind: 'gone' };
       }
-      const text = render(campaign, customer, identities, unresolved, account);
+      const subject = unresolved ? (unresolved.subject ?? '') : subjectFor(campaign, customer, identities, account);
+      const text = render(campaign, customer, identities, { id: unresolved?.id ?? '', channel: account.kind, subject });
       if (!text)
         return (await tx.campaigns.markSkipped(send.id, 'empty_message', now))
           ? { kind: 'skipped', reason: 'empty_message' }
@@ -106,7 +107,7 @@ export function makeSendCampaignMessage(deps: Deps) {
       if (slot === null) return { kind: 'wait', until: campaign.nextSlotAt };
       // Another sender took this slot first: start over, and find the next one.
       if (!(await tx.campaigns.advanceSlot(campaign.id, campaign.nextSlotAt, slot))) throw new WriteConflict('campaign rate slot');
-      const conversation = unresolved ?? (await startConversation(tx, campaign, customer, account, now, events));
+      const conversation = unresolved ?? (await startConversation(tx, subject, customer, account, now, events));
       const message = await tx.messages.insert(
         {
           conversationId: conversation.id,
@@ -138,15 +139,17 @@ function render(
   campaign: CampaignState,
   customer: Customer,
   identities: CustomerIdentity[],
-  conversation: Conversation | undefined,
-  account: ChannelAccount,
+  conversation: { id: string; channel: string; subject: string },
 ): string {
-  const context = campaignContext(customer, identities, {
-    id: conversation?.id ?? '',
-    channel: account.kind,
-    subject: conversation?.subject ?? campaign.subject ?? campaign.name,
-  });
-  return renderTemplate(campaign.template, context);
+  return renderTemplate(campaign.template, campaignContext(customer, identities, conversation));
+}
+
+/** The subject of a conversation the campaign starts: its subject template for this customer, else its name. */
+function subjectFor(campaign: CampaignState, customer: Customer, identities: CustomerIdentity[], account: ChannelAccount): string {
+  const rendered =
+    campaign.subject &&
+    renderTemplate(campaign.subject, campaignContext(customer, identities, { id: '', channel: account.kind, subject: '' }));
+  return (rendered || campaign.name).replace(/\s+/g, ' ').trim().slice(0, 200);
 }
 
 /**
@@ -155,14 +158,14 @@ function render(
  */
 async function startConversation(
   tx: Stores,
-  campaign: CampaignState,
+  subject: string,
   customer: Customer,
   account: ChannelAccount,
   now: number,
   events: DomainEvent[],
 ): Promise<Conversation> {
   const created = await tx.conversations.create(
-    { customerId: customer.id, channelAccountId: account.id, channelKind: account.kind, subject: campaign.subject ?? campaign.name },
+    { customerId: customer.id, channelAccountId: account.id, channelKind: account.kind, subject },
     now,
   );
   const resolved = (await tx.conversations.update(created.id, { status: 'resolved', resolvedAt: now }, now))!;
