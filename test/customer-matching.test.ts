@@ -6,6 +6,7 @@ import {
   matchKeys,
   matchProfile,
   nameSimilarity,
+  nameSound,
   normalizeName,
   scorePair,
   type MatchProfile,
@@ -98,6 +99,50 @@ describe('scorePair', () => {
   });
 });
 
+describe('Thai and Latin spellings of one name', () => {
+  // The sound key a name reduces to, whichever script it is written in.
+  test.each([
+    ['สมชาย ใจดี', 'Somchai Jaidee', 'smc cd'],
+    ['นายสมชาย ใจดี', 'Mr Somchay Chaidee', 'smc cd'],
+    ['ประเสริฐ', 'Prasert', 'prsrt'],
+    ['กิตติศักดิ์ มั่นคง', 'Kittisak Mankhong', 'ktsk mnkN'],
+    ['พงษ์ศักดิ์', 'Pongsak', 'pNsk'],
+    ['ธนพล', 'Thanaphon', 'tnpn'],
+    ['มาลี ศรีสุข', 'Malee Srisuk', 'ml srsk'],
+    ['พรทิพย์ แสงทอง', 'Pornthip Saengthong', 'pntp sNtN'],
+    ['ศิริพร', 'Siriporn', 'srpn'],
+    ['ธนาธร', 'Thanathorn', 'tntn'],
+    ['กรุงเทพ', 'Krungthep', 'krNtp'],
+  ])('%s and %s both read %s', (thai, latin, sound) => {
+    expect(nameSound(normalizeName(thai))).toBe(sound);
+    expect(nameSound(normalizeName(latin))).toBe(sound);
+  });
+
+  test.each([
+    ['full names that sound the same', profile('สมชาย ใจดี'), profile('Somchai Jaidee'), 55],
+    ['with titles and another spelling', profile('นางสาวพรทิพย์ แสงทอง'), profile('Ms Pornthip Saengthong'), 55],
+    ['one word', profile('ประเสริฐ'), profile('Prasert'), 35],
+    ['a letter apart on a long name', profile('ประยุทธ์ จันทร์โอชา'), profile('Prayut Chan-o-cha'), 48],
+  ])('%s: a similar name across scripts', (_what, a, b, score) => {
+    expect(scorePair(a, b)).toEqual({ reasons: ['similar_name'], score });
+    expect(scorePair(b, a)).toEqual({ reasons: ['similar_name'], score });
+  });
+
+  test.each([
+    ['another first name', profile('สมชาย ใจดี'), profile('Somsak Jaidee')],
+    ['another surname', profile('Somchai Jaidee'), profile('สมชาย แสงทอง')],
+    ['short names that sound alike', profile('นภา'), profile('Napa')],
+  ])('%s: no suggestion', (_what, a, b) => {
+    expect(scorePair(a, b)).toBeUndefined();
+  });
+
+  test('the two spellings share a blocking key, so they are compared at all', () => {
+    const keys = (name: string) => matchKeys(profile(name)).filter((k) => k.kind === 'sound');
+    expect(keys('สมชาย ใจดี')).toEqual(keys('Jaidee Somchai'));
+    expect(keys('สมชาย ใจดี')).toEqual([{ kind: 'sound', key: 'cd smc' }]);
+  });
+});
+
 describe('matchProfile and matchKeys', () => {
   test('phones and emails from identities and from contact attributes; name words give 4-letter prefix keys', () => {
     const p = matchProfile(
@@ -112,6 +157,8 @@ describe('matchProfile and matchKeys', () => {
       { kind: 'name', key: 'สมชาย ใจดี' },
       { kind: 'namep', key: 'สมชา' },
       { kind: 'namep', key: 'ใจดี' },
+      { kind: 'sound', key: 'cd smc' },
+      { kind: 'soundw', key: 'smc' },
       { kind: 'phone', key: '+66812345678' },
       { kind: 'email', key: 'somchai@example.com' },
       { kind: 'email', key: 'somchai@gmail.com' },

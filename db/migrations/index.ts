@@ -12,6 +12,7 @@ import * as m009 from './009-crm-value.js';
 import * as m010 from './010-crm-outbound.js';
 import * as m011 from './011-reports.js';
 import * as m012 from './012-csat-catch-up.js';
+import * as m013 from './013-name-sound-keys.js';
 
 const migrations: Record<string, Knex.Migration> = {
   '001-core': m001,
@@ -26,6 +27,7 @@ const migrations: Record<string, Knex.Migration> = {
   '010-crm-outbound': m010,
   '011-reports': m011,
   '012-csat-catch-up': m012,
+  '013-name-sound-keys': m013,
 };
 
 export const migrationSource: Knex.MigrationSource<string> = {

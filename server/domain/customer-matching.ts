@@ -5,7 +5,7 @@ import { emailIdentity, phoneIdentity } from './identity.js';
 import type { Identity } from './types.js';
 
 export type DuplicateReason = 'same_phone' | 'same_email' | 'same_name' | 'similar_name';
-export type MatchKeyKind = 'name' | 'namep' | 'phone' | 'email';
+export type MatchKeyKind = 'name' | 'namep' | 'sound' | 'soundw' | 'phone' | 'email';
 export interface MatchKey {
   kind: MatchKeyKind;
   key: string;
@@ -62,6 +62,89 @@ export function normalizeName(raw: string | null | undefined): string {
     .replace(/ +/g, ' ')
     .trim();
 }
+
+// A name's sound as consonants, the same for its Thai spelling and its usual Latin ones (RTGS or informal):
+// สมชาย ใจดี, Somchai Jaidee and Somchay Chaidee all read "smc cd". Vowels, tone marks, ห/h and the glides
+// ย ว / y w v are left out (romanizations disagree on them most); aspirated and plain stops share a letter
+// (ph/p, th/t, kh/k, ch/j/c); a Thai word's last consonant sounds as RTGS writes a final (ล → n, ส → t...),
+// as does a ร closing a syllable (พร-, spelled Porn- or Phon-);
+// a consonant under the silencer ์ is not read. Only a key for suggestions: an agent reviews every one.
+const THAI_SOUND: Record<string, string> = Object.fromEntries(
+  (
+    [
+      ['กขฃคฅฆ', 'k'],
+      ['ง', 'N'],
+      ['จฉชฌ', 'c'],
+      ['ซศษส', 's'],
+      ['ฎด', 'd'],
+      ['ฏตฐฑฒถทธ', 't'],
+      ['ณน', 'n'],
+      ['บ', 'b'],
+      ['ปผพภ', 'p'],
+      ['ฝฟ', 'f'],
+      ['ม', 'm'],
+      ['รฤ', 'r'],
+      ['ลฬ', 'l'],
+      ['ญยวหฮอ', ''],
+    ] as const
+  ).flatMap(([letters, sound]) => [...letters].map((c) => [c, sound])),
+);
+// How a consonant ending a Thai word is written in Latin (RTGS finals: k, t, p, n, m, ng).
+const FINAL: Record<string, string> = { c: 't', s: 't', d: 't', b: 'p', f: 'p', r: 'n', l: 'n' };
+const THAI_WORD = /[\u0e00-\u0e7f]/u;
+const SILENCER = '\u0e4c';
+
+// Tone marks, the shortener ็ and the silencer ์: marks that do not make a vowel sound after a consonant.
+const NOT_A_VOWEL = /[\u0e47-\u0e4c]/u;
+
+function thaiWordSound(word: string): string {
+  const chars = [...word].filter((c) => !/[\u0e48-\u0e4b]/u.test(c)); // tone marks say nothing here
+  let out = '';
+  let lastAt = -1; // the char index of the last consonant read
+  for (let i = 0; i < chars.length; i++) {
+    const sound = THAI_SOUND[chars[i]!];
+    if (sound === undefined) continue;
+    if (chars[i + 1] === SILENCER || (chars[i + 2] === SILENCER && /[\u0e34\u0e38]/u.test(chars[i + 1]!))) continue;
+    // ร straight before another consonant closes a syllable and reads n (พร in พรทิพย์: Porn-, Phon-).
+    out += chars[i] === 'ร' && i > 0 && THAI_SOUND[chars[i + 1] ?? ''] ? 'n' : sound;
+    if (sound) lastAt = i;
+  }
+  // The last consonant is a final when only silent letters or marks follow it (no vowel, no glide).
+  const tail = chars.slice(lastAt + 1);
+  const final = out.length >= 2 && tail.every((c) => NOT_A_VOWEL.test(c) || (THAI_SOUND[c] !== undefined && !/[ยวอ]/u.test(c)));
+  if (final && FINAL[out.at(-1)!]) out = out.slice(0, -1) + FINAL[out.at(-1)!];
+  return out;
+}
+
+function latinWordSound(word: string): string {
+  let s = word.normalize('NFD').replace(/\p{M}/gu, '');
+  const endsInConsonant = /[^aeiouy]$/.test(s);
+  // "rn" is the informal spelling of a final ร (Siriporn, Thanathorn): it reads n.
+  s = s
+    .replace(/rn/g, 'n')
+    .replace(/ng/g, 'N')
+    .replace(/(?<=[kptcs])h/g, '')
+    .replace(/j/g, 'c')
+    .replace(/[gq]/g, 'k');
+  s = s.replace(/[xz]/g, 's').replace(/[aeiouywvh]/g, '');
+  if (endsInConsonant && s.length >= 2 && FINAL[s.at(-1)!]) s = s.slice(0, -1) + FINAL[s.at(-1)!];
+  return s;
+}
+
+/**
+ * The sound key of a normalized name: each word as consonants (see above), runs of one letter read once,
+ * words that leave nothing dropped. Empty for a name in another script.
+ */
+export function nameSound(name: string): string {
+  return name
+    .split(' ')
+    .map((w) => (THAI_WORD.test(w) ? thaiWordSound(w) : /^[a-z\p{M}\u00c0-\u024f]+$/u.test(w) ? latinWordSound(w) : ''))
+    .map((w) => w.replace(/(.)\1+/g, '$1'))
+    .filter(Boolean)
+    .join(' ');
+}
+
+const scriptOf = (name: string): 'thai' | 'latin' | 'other' => (THAI_WORD.test(name) ? 'thai' : /[a-z]/.test(name) ? 'latin' : 'other');
 
 /**
  * One mailbox, however it is written: lower-cased, a `+tag` dropped, and for Gmail the dots too (and
@@ -126,6 +209,11 @@ export function matchKeys(p: MatchProfile): MatchKey[] {
         .map((w) => w.slice(0, PREFIX)),
     );
     for (const key of prefixes) keys.push({ kind: 'namep', key });
+    // The whole name's sound, words in order: สมชาย ใจดี meets Somchai Jaidee (and Jaidee Somchai).
+    const sound = nameSound(p.name);
+    if (sound.replace(/ /g, '').length >= 4) keys.push({ kind: 'sound', key: sound.split(' ').sort().join(' ').slice(0, 320) });
+    // And each longer word's sound, so spellings a letter apart (Chan-o-cha, จันทร์โอชา) still meet.
+    for (const key of new Set(sound.split(' ').filter((w) => w.length >= 3))) keys.push({ kind: 'soundw', key });
   }
   for (const key of p.phones) keys.push({ kind: 'phone', key });
   for (const key of p.emails) keys.push({ kind: 'email', key: key.slice(0, 320) });
@@ -157,6 +245,8 @@ export function nameSimilarity(a: string, b: string): number {
 /** Similar names must be at least this alike, and this long, to be suggested. */
 export const SIMILAR_NAME_MIN = 0.8;
 const SIMILAR_NAME_MIN_LENGTH = 6;
+/** Thai and Latin spellings of longer names may sound this alike and still be suggested. */
+const SOUND_MIN = 0.85;
 
 export interface PairScore {
   reasons: DuplicateReason[];
@@ -188,6 +278,17 @@ export function scorePair(a: MatchProfile, b: MatchProfile): PairScore | undefin
   } else if (similarity >= SIMILAR_NAME_MIN && Math.min(a.name.length, b.name.length) >= SIMILAR_NAME_MIN_LENGTH) {
     reasons.push('similar_name');
     weights.push((words >= 2 ? 0.6 : 0.4) * similarity);
+  } else if (scriptOf(a.name) !== scriptOf(b.name) && scriptOf(a.name) !== 'other' && scriptOf(b.name) !== 'other') {
+    // One name in Thai, the other in Latin letters: alike when they sound alike.
+    const sa = nameSound(a.name);
+    const sb = nameSound(b.name);
+    const letters = Math.min(sa.replace(/ /g, '').length, sb.replace(/ /g, '').length);
+    const alike = letters >= 4 ? nameSimilarity(sa, sb) : 0;
+    // The same sound, or (on longer names) one letter apart: พรทิพย์ / Pornthip, whose mid-word ร reads n.
+    if (alike === 1 || (letters >= 6 && alike >= SOUND_MIN)) {
+      reasons.push('similar_name');
+      weights.push((words >= 2 ? 0.55 : 0.35) * alike);
+    }
   }
   if (!reasons.length) return undefined;
   const score = Math.round(100 * (1 - weights.reduce((miss, w) => miss * (1 - w), 1)));

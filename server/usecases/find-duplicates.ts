@@ -65,7 +65,7 @@ async function recheck(tx: Stores, customerId: string, now: number): Promise<voi
 
   const candidates = new Set<string>();
   for (const k of keys) {
-    const exact = k.kind !== 'namep';
+    const exact = k.kind !== 'namep' && k.kind !== 'soundw';
     const members = await tx.customerMatching.block(k.kind, k.key, customerId, BLOCK_LIMIT + 1);
     if (members.length > BLOCK_LIMIT && !exact) continue;
     for (const id of members.slice(0, BLOCK_LIMIT)) candidates.add(id);
