@@ -1,5 +1,5 @@
 import type { Knex } from 'knex';
-import type { Campaign, CampaignStatus, CampaignTrigger, SkipReason } from '../../server/domain/crm/campaign.js';
+import type { Campaign, CampaignStatus, CampaignTrigger, NewCampaign, SkipReason } from '../../server/domain/crm/campaign.js';
 import { newId } from '../ids.js';
 import { parseJson } from '../json.js';
 
@@ -55,16 +55,7 @@ const toCampaign = (r: CampaignRow): CampaignState => ({
   scannedAt: r.scanned_at,
 });
 
-export interface NewCampaign {
-  name: string;
-  segmentId: string | null;
-  channelAccountId: string;
-  subject: string | null;
-  template: string;
-  trigger: CampaignTrigger;
-  sendAt: number | null;
-  ratePerMinute: number;
-}
+export type { NewCampaign };
 export type CampaignPatch = Partial<NewCampaign>;
 
 const COLUMN: Record<keyof NewCampaign, keyof CampaignRow> = {

@@ -34,6 +34,18 @@ export interface MergedProfile {
   lastContactAt: number | null;
 }
 
+/** A merge as the console lists it: who, when, what moved, and whether it was undone. */
+export interface MergeSummary {
+  id: string;
+  target: { id: string; name: string | null };
+  source: { id: string; name: string | null };
+  mergedBy: { id: string; name: string } | null;
+  createdAt: number;
+  undoneAt: number | null;
+  undoneBy: { id: string; name: string } | null;
+  moved: { identities: number; conversations: number; consents: number };
+}
+
 const tierRank = (t: ValueTier | null) => (t === null ? VALUE_TIERS.length : VALUE_TIERS.indexOf(t));
 
 export function mergeProfiles(target: Customer, source: Customer): MergedProfile {

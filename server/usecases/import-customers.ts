@@ -5,31 +5,17 @@
 // transaction, and the report names each rejected row, column and reason.
 import { parse, CsvError } from 'csv-parse/sync';
 import { duplicatesWithinFile, identityKey, readHeader, readRow, type ImportDraft, type ImportRowError } from '../domain/customer-csv.js';
+import type { ImportMode, ImportReport } from '../domain/customer-import.js';
 import { AppError } from '../domain/errors.js';
 import type { Actor } from '../domain/policy.js';
 import type { Deps } from './deps.js';
 
-export type ImportMode = 'all-or-nothing' | 'valid-only';
+export type { ImportMode };
 export const IMPORT_MODES = ['all-or-nothing', 'valid-only'] as const satisfies readonly ImportMode[];
 
 /** The largest file and the most customer rows one import takes. */
 export const IMPORT_MAX_BYTES = 5 * 1024 * 1024;
 export const IMPORT_MAX_ROWS = 20_000;
-
-export interface ImportReport {
-  mode: ImportMode;
-  dryRun: boolean;
-  /** Customer rows read (empty lines are skipped). */
-  rows: number;
-  imported: number;
-  rejected: number;
-  /** Every problem, by row then column; a row may have several. */
-  errors: ImportRowError[];
-  customerIds: string[];
-  /** Columns stored as custom attributes, and export-only columns that were skipped. */
-  attributeColumns: string[];
-  ignoredColumns: string[];
-}
 
 /** Decodes the bytes as UTF-8 (a spreadsheet's "CSV UTF-8"); anything else is refused with how to fix it. */
 function decode(bytes: Uint8Array): string {

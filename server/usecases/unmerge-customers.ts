@@ -4,7 +4,7 @@
 // identity a supervisor removed stays removed, a consent decision recorded after the merge stays where it
 // was recorded. One transaction, audited; the two are never suggested as duplicates again.
 import { isDeepStrictEqual } from 'node:util';
-import { mergeProfiles, type Consent, type MergedProfile } from '../domain/customer-merge.js';
+import { mergeProfiles, type Consent, type MergedProfile, type MergeSummary } from '../domain/customer-merge.js';
 import { orderedPair } from '../domain/customer-matching.js';
 import type { DomainEvent } from '../domain/events.js';
 import { AppError, forbidden, notFound } from '../domain/errors.js';
@@ -14,18 +14,6 @@ import { newId } from '../../db/ids.js';
 import type { Stores } from '../../db/store.js';
 import type { CustomerMerge } from '../../db/stores/customer-merges.store.js';
 import type { Deps } from './deps.js';
-
-/** A merge as the console lists it: who, when, what moved, and whether it was undone. */
-export interface MergeSummary {
-  id: string;
-  target: { id: string; name: string | null };
-  source: { id: string; name: string | null };
-  mergedBy: { id: string; name: string } | null;
-  createdAt: number;
-  undoneAt: number | null;
-  undoneBy: { id: string; name: string } | null;
-  moved: { identities: number; conversations: number; consents: number };
-}
 
 export interface UnmergeResult {
   target: Customer;

@@ -60,8 +60,8 @@ export function AdminScreens({ api, me }: { api: Api; me: User }) {
   };
 
   return (
-    <main className="admin" aria-labelledby="admin-title">
-      <div className="admin-top">
+    <main className="screen admin" aria-labelledby="admin-title">
+      <div className="screen-top admin-top">
         <h1 id="admin-title">{s('adminTitle')}</h1>
         {!isAdmin && <span className="chip chip-warn">{s('readOnly')}</span>}
         <div className="tabs admin-tabs" role="tablist" aria-label={s('adminSections')} onKeyDown={onKey}>

@@ -3,13 +3,12 @@
 // real customer of the segment, so what it shows is what they would get.
 import { useRef, useState, type FormEvent } from 'react';
 import type { ChannelAccount } from '../../../server/domain/types.js';
-import type { CampaignTrigger, CampaignTriggerKind } from '../../../server/domain/crm/campaign.js';
+import { TRIGGER_KINDS, type CampaignTrigger, type CampaignTriggerKind, type NewCampaign } from '../../../server/domain/crm/campaign.js';
 import { useI18n, useStrings } from '../i18n';
 import { OUTBOUND_STRINGS } from '../crm/outbound-strings';
-import type { CampaignBody, CampaignView, OutboundApi } from '../crm/outbound-api';
+import type { CampaignView, OutboundApi } from '../crm/outbound-api';
 import { Field, FormActions, useSubmit } from './form-kit';
 
-const TRIGGERS: CampaignTriggerKind[] = ['once', 'after_purchase', 'silent_for_days', 'activity_dropped'];
 const DEFAULT_TRIGGER: Record<CampaignTriggerKind, CampaignTrigger> = {
   once: { kind: 'once' },
   after_purchase: { kind: 'after_purchase', delayHours: 24 * 30 },
@@ -39,7 +38,7 @@ interface Props {
 export function CampaignForm({ outbound, item, accounts, segments, placeholders, canEdit, onSaved, onCancel }: Props) {
   const s = useStrings(OUTBOUND_STRINGS);
   const { t } = useI18n();
-  const [form, setForm] = useState<CampaignBody>(() => ({
+  const [form, setForm] = useState<NewCampaign>(() => ({
     name: item?.name ?? '',
     segmentId: item?.segmentId ?? null,
     channelAccountId: item?.channelAccountId ?? accounts[0]?.id ?? '',
@@ -54,7 +53,7 @@ export function CampaignForm({ outbound, item, accounts, segments, placeholders,
   const submit = useSubmit();
   const templateRef = useRef<HTMLTextAreaElement>(null);
   const f = submit.fieldError;
-  const set = (patch: Partial<CampaignBody>) => setForm((v) => ({ ...v, ...patch }));
+  const set = (patch: Partial<NewCampaign>) => setForm((v) => ({ ...v, ...patch }));
   const account = accounts.find((a) => a.id === form.channelAccountId);
   const trigger = form.trigger;
   // A sending campaign is paused before it is changed; a finished one stays as it ran.
@@ -76,7 +75,7 @@ export function CampaignForm({ outbound, item, accounts, segments, placeholders,
   };
   const save = async (e: FormEvent) => {
     e.preventDefault();
-    const body: CampaignBody = {
+    const body: NewCampaign = {
       ...form,
       subject: form.subject?.trim() ? form.subject.trim() : null,
       sendAt: trigger.kind === 'once' ? form.sendAt : null,
@@ -150,7 +149,7 @@ export function CampaignForm({ outbound, item, accounts, segments, placeholders,
         <fieldset className="form-section">
           <legend>{s('whenToSend')}</legend>
           <div className="choice-row" role="radiogroup" aria-label={s('whenToSend')}>
-            {TRIGGERS.map((k) => (
+            {TRIGGER_KINDS.map((k) => (
               <label key={k} className="check">
                 <input type="radio" name="trigger" checked={trigger.kind === k} onChange={() => set({ trigger: DEFAULT_TRIGGER[k] })} />
                 {s(`trigger_${k}`)}
@@ -194,7 +193,7 @@ export function CampaignForm({ outbound, item, accounts, segments, placeholders,
         </fieldset>
       </fieldset>
       <div className="preview campaign-preview">
-        <div className="campaign-preview-head">
+        <div className="head-row">
           <span className="label">{s('preview')}</span>
           <button
             type="button"

@@ -135,7 +135,7 @@ export function RuleGroup({ group, defs, depth, disabled, onChange, onRemove }: 
   const removeChild = (i: number) => setChildren(children.filter((_, j) => j !== i));
   return (
     <div className={`rule-group rule-depth-${depth}`} role="group" aria-label={s(`match_${mode}`)}>
-      <div className="rule-group-head">
+      <div className="head-row">
         <select
           aria-label={s('operator')}
           value={mode}

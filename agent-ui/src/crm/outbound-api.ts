@@ -1,6 +1,6 @@
 // Campaign and CSAT calls, typed, on top of Api.json. Shapes follow server/http/routes/campaigns.route.ts
 // and csat.route.ts.
-import type { Campaign, CampaignAction, CampaignTrigger, SkipReason } from '../../../server/domain/crm/campaign.js';
+import type { Campaign, CampaignAction, NewCampaign, SkipReason } from '../../../server/domain/crm/campaign.js';
 import type { CsatSettings, CsatSurvey } from '../../../server/domain/crm/csat.js';
 import type { Api } from '../api';
 
@@ -14,17 +14,6 @@ export interface CampaignStats {
   replied: number;
 }
 export type CampaignView = Campaign & { stats: CampaignStats };
-
-export interface CampaignBody {
-  name: string;
-  segmentId: string | null;
-  channelAccountId: string;
-  subject: string | null;
-  template: string;
-  trigger: CampaignTrigger;
-  sendAt: number | null;
-  ratePerMinute: number;
-}
 
 export interface Recipient {
   id: string;
@@ -45,9 +34,8 @@ const at = (id: string) => encodeURIComponent(id);
 
 export const outboundApi = (api: Api) => ({
   campaigns: () => api.json<{ campaigns: CampaignView[]; placeholders: string[] }>('GET', '/campaigns'),
-  createCampaign: (body: CampaignBody) => api.json<{ campaign: CampaignView }>('POST', '/campaigns', body),
-  updateCampaign: (id: string, patch: Partial<CampaignBody>) =>
-    api.json<{ campaign: CampaignView }>('PATCH', `/campaigns/${at(id)}`, patch),
+  createCampaign: (body: NewCampaign) => api.json<{ campaign: CampaignView }>('POST', '/campaigns', body),
+  updateCampaign: (id: string, patch: Partial<NewCampaign>) => api.json<{ campaign: CampaignView }>('PATCH', `/campaigns/${at(id)}`, patch),
   act: (id: string, action: CampaignAction) => api.json<{ campaign: CampaignView }>('POST', `/campaigns/${at(id)}/${action}`),
   preview: (body: { template: string; channelAccountId: string; segmentId: string | null }) =>
     api.json<{ text: string | null; customer: { id: string; name: string | null } | null; audience: number }>(

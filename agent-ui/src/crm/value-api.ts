@@ -1,27 +1,14 @@
 // Customer value, attribute and segment calls, typed, on top of Api.json. Shapes follow
 // server/http/routes/crm.route.ts and orders.route.ts.
 import type { AttributeDefinition } from '../../../server/domain/crm/attributes.js';
-import type { CrmSettings, RfmCuts } from '../../../server/domain/crm/rfm.js';
+import type { CrmSettings } from '../../../server/domain/crm/rfm.js';
+import type { RefreshSummary, RfmStatus } from '../../../server/domain/crm/value-status.js';
 import type { Segment } from '../../../server/domain/crm/segments.js';
 import type { AttributeType, SegmentRules } from '../../../server/domain/crm/segment-rules.js';
 import type { Customer, ValueTier } from '../../../server/domain/types.js';
 import type { Api } from '../api';
 
-export interface RefreshSummary {
-  at: number;
-  ms: number;
-  customers: number;
-  scored: number;
-  written: number;
-  tierChanges: number;
-}
-
-export interface RfmStatus {
-  settings: CrmSettings;
-  cuts: { cuts: RfmCuts; computedAt: number; population: number } | null;
-  lastRefresh: RefreshSummary | null;
-  refreshing: boolean;
-}
+export type { RfmStatus };
 
 export interface CustomerValue {
   currency: string;

@@ -27,8 +27,8 @@ export function CustomersScreen({ api }: { api: Api }) {
     document.getElementById(`customers-tab-${next}`)?.focus();
   };
   return (
-    <main className="customers" aria-labelledby="customers-title">
-      <div className="customers-top">
+    <main className="screen" aria-labelledby="customers-title">
+      <div className="screen-top">
         <h1 id="customers-title">{s('title')}</h1>
         <div className="tabs" role="tablist" aria-label={s('sections')} onKeyDown={onKey}>
           {TABS.map((t) => (

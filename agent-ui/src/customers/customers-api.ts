@@ -1,10 +1,13 @@
 // The Customers screen's calls: duplicate suggestions, merges and their undoing, CSV import and export.
 // Shapes follow server/http/routes/customer-records.route.ts.
-import type { ImportRowError } from '../../../server/domain/customer-csv.js';
+import type { ImportReport } from '../../../server/domain/customer-import.js';
 import type { DuplicateReason } from '../../../server/domain/customer-matching.js';
+import type { MergeSummary } from '../../../server/domain/customer-merge.js';
 import type { Customer } from '../../../server/domain/types.js';
 import { ApiError, type Api } from '../api';
 import { loadSession } from '../session';
+
+export type { ImportReport, MergeSummary };
 
 export interface Suggestion {
   id: string;
@@ -12,29 +15,6 @@ export interface Suggestion {
   score: number;
   keep: Customer;
   other: Customer;
-}
-
-export interface MergeSummary {
-  id: string;
-  target: { id: string; name: string | null };
-  source: { id: string; name: string | null };
-  mergedBy: { id: string; name: string } | null;
-  createdAt: number;
-  undoneAt: number | null;
-  undoneBy: { id: string; name: string } | null;
-  moved: { identities: number; conversations: number; consents: number };
-}
-
-export interface ImportReport {
-  mode: 'all-or-nothing' | 'valid-only';
-  dryRun: boolean;
-  rows: number;
-  imported: number;
-  rejected: number;
-  errors: ImportRowError[];
-  customerIds: string[];
-  attributeColumns: string[];
-  ignoredColumns: string[];
 }
 
 const authHeader = () => ({ authorization: `Bearer ${loadSession()?.token ?? ''}` });

@@ -157,7 +157,7 @@ export function ReportBody({ report, labelOf }: { report: ReportResult; labelOf:
 
 function Kpi({ label, value, sub, hint }: { label: string; value: string; sub: string; hint?: string }) {
   return (
-    <div className="report-kpi" title={hint}>
+    <div className="card report-kpi" title={hint}>
       <span className="report-kpi-label">{label}</span>
       <strong className="report-kpi-value">{value}</strong>
       <span className="report-kpi-sub">{sub}</span>

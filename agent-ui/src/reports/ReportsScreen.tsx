@@ -4,7 +4,7 @@
 // "Reports" tab; loaded only when first opened.
 import { useEffect, useMemo, useRef, useState } from 'react';
 import type { ReportGroupBy, ReportResult } from '../../../server/domain/reports/report.js';
-import type { User } from '../../../server/domain/types.js';
+import { CHANNEL_KINDS, type User } from '../../../server/domain/types.js';
 import type { Api } from '../api';
 import { useI18n, useStrings, type MessageKey } from '../i18n';
 import { ReportBody } from './ReportBody';
@@ -13,7 +13,7 @@ import { REPORT_STRINGS } from './strings';
 import '../board/board.css';
 import './reports.css';
 
-const CHANNEL_KEYS = new Set(['web_chat', 'email', 'sms', 'voice', 'line', 'messenger', 'slack']);
+const CHANNEL_KEYS = new Set<string>(CHANNEL_KINDS);
 const GROUP_BYS: readonly ReportGroupBy[] = ['channel', 'queue', 'agent', 'segment'];
 
 function useSegments(api: Api): { id: string; name: string }[] {

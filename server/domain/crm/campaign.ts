@@ -27,10 +27,9 @@ export const TRIGGER_KINDS = [
   'activity_dropped',
 ] as const satisfies readonly CampaignTriggerKind[];
 
-export interface Campaign {
-  id: string;
+/** The fields an admin writes: all of them to create a campaign, any of them to change one. */
+export interface NewCampaign {
   name: string;
-  status: CampaignStatus;
   segmentId: string | null;
   channelAccountId: string;
   /** Email: the subject of a conversation the campaign starts. */
@@ -40,6 +39,11 @@ export interface Campaign {
   /** A one-off campaign's start; null = as soon as it is scheduled. */
   sendAt: number | null;
   ratePerMinute: number;
+}
+
+export interface Campaign extends NewCampaign {
+  id: string;
+  status: CampaignStatus;
   createdBy: string | null;
   startedAt: number | null;
   finishedAt: number | null;

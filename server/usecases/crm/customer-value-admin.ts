@@ -6,26 +6,10 @@ import type { SegmentReads } from '../../../db/crm/segment-reads.js';
 import type { RefreshReport } from '../../../db/crm/rfm-refresh.js';
 import { notFound } from '../../domain/errors.js';
 import { formatAmount } from '../../domain/crm/orders.js';
-import type { CrmSettings, RfmCuts } from '../../domain/crm/rfm.js';
+import type { CrmSettings } from '../../domain/crm/rfm.js';
+import type { RefreshSummary, RfmStatus } from '../../domain/crm/value-status.js';
 import type { Actor } from '../../domain/policy.js';
 import type { Deps } from '../deps.js';
-
-export interface RefreshSummary {
-  at: number;
-  ms: number;
-  customers: number;
-  scored: number;
-  written: number;
-  tierChanges: number;
-}
-
-export interface RfmStatus {
-  settings: CrmSettings;
-  /** The quintile cuts of the last full refresh (monetary in hundredths). */
-  cuts: { cuts: RfmCuts; computedAt: number; population: number } | null;
-  lastRefresh: RefreshSummary | null;
-  refreshing: boolean;
-}
 
 export function makeCustomerValueAdmin(deps: Deps & { log: Logger }, reads: SegmentReads) {
   const { store } = deps;
