@@ -5,12 +5,11 @@
 // customer's "5" after their conversation is resolved shows on the conversation and on the customer
 // panel. Writes docs/screenshots/campaigns.png at 1280x800.
 import path from 'node:path';
-import { randomBytes } from 'node:crypto';
-import twilio from 'twilio';
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import { openAdminConsole, type AdminConsole } from './support/admin-console.js';
 import { FakeTwilio } from './support/fake-twilio.js';
-import { nextDomainEvent, startTestServer, type TestServer } from './support/harness.js';
+import { smsCustomers, smsNumber, type SmsNumber } from './support/crm-scenario.js';
+import { startTestServer, type TestServer } from './support/harness.js';
 
 const ROOT = path.resolve(import.meta.dirname, '..');
 const DOCS_SHOT = path.join(ROOT, 'docs', 'screenshots', 'campaigns.png');
@@ -21,65 +20,40 @@ let server: TestServer;
 let fake: FakeTwilio;
 let ui: AdminConsole;
 let admin: string;
-let accountId: string;
-let twilioAccount: { accountSid: string; authToken: string };
+let number: SmsNumber;
 
 const request = (method: string, url: string, body?: unknown) => server.api.request(method, `/api/v1${url}`, { token: admin, body });
-
-async function sms(from: string, body: string) {
-  const params = {
-    MessageSid: `SM${randomBytes(16).toString('hex')}`,
-    AccountSid: twilioAccount.accountSid,
-    From: from,
-    To: OUR_NUMBER,
-    Body: body,
-    NumMedia: '0',
-  };
-  const path = `/webhooks/sms/${accountId}`;
-  const created = nextDomainEvent(server, 'message.created', (e) => e.message.providerMessageId === params.MessageSid);
-  const res = await fetch(`${server.url}${path}`, {
-    method: 'POST',
-    headers: {
-      'content-type': 'application/x-www-form-urlencoded',
-      'x-twilio-signature': twilio.getExpectedTwilioSignature(twilioAccount.authToken, `${PUBLIC_URL}${path}`, params),
-    },
-    body: new URLSearchParams(params).toString(),
-  });
-  expect(res.status).toBe(200);
-  return (await created).message;
-}
+const sms = (from: string, body: string) => number.arrives(server, from, body);
 
 beforeAll(async () => {
   [fake, server] = await Promise.all([
     FakeTwilio.start(),
     startTestServer('sqlite', { PUBLIC_URL }, { outbox: { baseDelayMs: 10, maxDelayMs: 50, pollMs: 30 }, campaigns: { pollMs: 50 } }),
   ]);
-  twilioAccount = fake.account();
   admin = await server.api.login();
-  const created = await request('POST', '/channel-accounts', {
-    kind: 'sms',
-    name: 'SMS โปรโมชัน',
-    settings: { accountSid: twilioAccount.accountSid, phoneNumber: OUR_NUMBER, apiBaseUrl: fake.url },
-    credentials: { authToken: twilioAccount.authToken },
-  });
-  accountId = created.body.account.id;
+  number = await smsNumber(server.api, admin, fake, { name: 'SMS โปรโมชัน', phoneNumber: OUR_NUMBER, publicUrl: PUBLIC_URL });
   // Six customers: four opted in on SMS, one never said, one replied STOP.
   const people = [
     ['+66811110001', 'Somchai Jaidee', 'opted_in'],
     ['+66811110002', 'Anna Lee', 'opted_in'],
     ['+66811110003', 'Malee Sukjai', 'opted_in'],
     ['+66811110004', 'Ken Tanaka', 'opted_in'],
-    ['+66811110005', 'Niran Boonmee', null],
+    ['+66811110005', 'Niran Boonmee', 'never_asked'],
     ['+66811110006', 'Preecha Dee', 'stop'],
   ] as const;
-  for (const [phone, name, consent] of people) {
-    const m = await sms(phone, 'Hi');
-    const customerId = (await request('GET', `/conversations/${m.conversationId}`)).body.conversation.customerId;
-    await request('PATCH', `/customers/${customerId}`, { name });
-    if (consent) await request('PUT', `/customers/${customerId}/consents/sms`, { status: 'opted_in', source: 'loyalty sign-up' });
-    if (consent === 'stop') await sms(phone, 'STOP');
-    await request('POST', `/conversations/${m.conversationId}/status`, { status: 'resolved' });
-  }
+  const customers = await smsCustomers(
+    request,
+    people.map(([phone, name, consent]) => ({ phone, consent, profile: { name } })),
+    {
+      greeting: 'Hi',
+      source: 'loyalty sign-up',
+      texts: async (phone, body) => {
+        const { conversationId } = await sms(phone, body);
+        return { conversationId, customerId: (await request('GET', `/conversations/${conversationId}`)).body.conversation.customerId };
+      },
+    },
+  );
+  for (const { conversationId } of customers) await request('POST', `/conversations/${conversationId}/status`, { status: 'resolved' });
   ui = await openAdminConsole(server);
 });
 afterAll(async () => {
@@ -137,7 +111,9 @@ test('Satisfaction: the admin turns the SMS survey on; a customer’s "5" shows 
   await card.getByLabel('Survey after resolving').check();
   await card.getByRole('button', { name: 'Save changes' }).click();
   await expect
-    .poll(async () => (await request('GET', '/csat/settings')).body.settings.find((x: any) => x.channelAccountId === accountId)?.enabled)
+    .poll(
+      async () => (await request('GET', '/csat/settings')).body.settings.find((x: any) => x.channelAccountId === number.accountId)?.enabled,
+    )
     .toBe(true);
 
   const m = await sms('+66811110002', 'Can I use the discount online?');

@@ -4,9 +4,8 @@
 // same database: every customer who opted in gets the message exactly once, nobody else gets anything,
 // and the pace (one a second) holds across the restart, in the database's send times and at Twilio.
 import { afterAll, describe, expect, test } from 'vitest';
-import { randomBytes } from 'node:crypto';
-import twilio from 'twilio';
 import { openDatabase, type Database } from '../db/connection.js';
+import { smsCustomers, smsNumber } from './support/crm-scenario.js';
 import { Api, ENGINES, freshDatabase, type TestDatabase } from './support/harness.js';
 import { childDatabaseUrl, children, startChild, type Child } from './support/child-server.js';
 import { FakeTwilio } from './support/fake-twilio.js';
@@ -17,7 +16,6 @@ const OUR_NUMBER = '+6627654321';
 const OPTED_IN = 8;
 const RATE_PER_MINUTE = 60;
 const SENT_BEFORE_KILL = 3;
-const hex = (n: number) => randomBytes(n).toString('hex');
 const eventually = <T>(read: () => Promise<T>, holds: (v: T) => boolean, what: string) => until(read, holds, what, 15_000);
 
 afterAll(() => {
@@ -38,7 +36,6 @@ describe.each(ENGINES)('a campaign through kill -9 on %s', (engine) => {
 
   test('only consenting customers get it, each exactly once, though the sender was killed mid-campaign', { timeout: 120_000 }, async () => {
     fake = await FakeTwilio.start();
-    const twilioAccount = fake.account();
     testDb = await freshDatabase(engine);
     const env = { PUBLIC_URL, CLUSTER_NAME: `campaign-crash-${process.pid}-${engine}` };
     const first: Child = await startChild(childDatabaseUrl(testDb), testDb.dataDir, env);
@@ -47,34 +44,7 @@ describe.each(ENGINES)('a campaign through kill -9 on %s', (engine) => {
     let admin = await api.login();
     const request = (method: string, url: string, body?: unknown) => api.request(method, `/api/v1${url}`, { token: admin, body });
 
-    const created = await request('POST', '/channel-accounts', {
-      kind: 'sms',
-      name: 'Promotions',
-      settings: { accountSid: twilioAccount.accountSid, phoneNumber: OUR_NUMBER, apiBaseUrl: fake.url },
-      credentials: { authToken: twilioAccount.authToken },
-    });
-    expect(created.status).toBe(201);
-    const accountId = created.body.account.id as string;
-    const sms = async (from: string, body: string) => {
-      const params = {
-        MessageSid: `SM${hex(16)}`,
-        AccountSid: twilioAccount.accountSid,
-        From: from,
-        To: OUR_NUMBER,
-        Body: body,
-        NumMedia: '0',
-      };
-      const path = `/webhooks/sms/${accountId}`;
-      const res = await fetch(`${first.url}${path}`, {
-        method: 'POST',
-        headers: {
-          'content-type': 'application/x-www-form-urlencoded',
-          'x-twilio-signature': twilio.getExpectedTwilioSignature(twilioAccount.authToken, `${PUBLIC_URL}${path}`, params),
-        },
-        body: new URLSearchParams(params).toString(),
-      });
-      expect(res.status).toBe(200);
-    };
+    const number = await smsNumber(api, admin, fake, { name: 'Promotions', phoneNumber: OUR_NUMBER, publicUrl: PUBLIC_URL });
     const customerByPhone = async (phone: string) =>
       eventually(
         async () =>
@@ -91,14 +61,19 @@ describe.each(ENGINES)('a campaign through kill -9 on %s', (engine) => {
     const optedIn = phones.slice(0, OPTED_IN);
     const noConsent = phones.slice(OPTED_IN, OPTED_IN + 3);
     const stopped = phones.slice(OPTED_IN + 3);
-    for (const phone of phones) {
-      await sms(phone, 'hello');
-      const customerId = await customerByPhone(phone);
-      expect((await request('PATCH', `/customers/${customerId}`, { tags: ['crash'] })).status).toBe(200);
-      if (!noConsent.includes(phone))
-        await request('PUT', `/customers/${customerId}/consents/sms`, { status: 'opted_in', source: 'checkout' });
-    }
-    for (const phone of stopped) await sms(phone, 'STOP');
+    const consent = (phone: string) => (noConsent.includes(phone) ? 'never_asked' : stopped.includes(phone) ? 'stop' : 'opted_in');
+    await smsCustomers(
+      request,
+      phones.map((phone) => ({ phone, consent: consent(phone), profile: { tags: ['crash'] } })),
+      {
+        greeting: 'hello',
+        source: 'checkout',
+        texts: async (phone, body) => {
+          await number.text(first.url, phone, body);
+          return { customerId: await customerByPhone(phone) };
+        },
+      },
+    );
     await eventually(
       () => raw.knex('customer_consents').where({ status: 'opted_out' }),
       (rows) => rows.length === stopped.length,
@@ -121,7 +96,7 @@ describe.each(ENGINES)('a campaign through kill -9 on %s', (engine) => {
     const campaign = await request('POST', '/campaigns', {
       name: 'Flash sale',
       segmentId,
-      channelAccountId: accountId,
+      channelAccountId: number.accountId,
       template: 'Flash sale today only, {{customer.phone}}',
       ratePerMinute: RATE_PER_MINUTE,
     });

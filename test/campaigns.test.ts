@@ -5,11 +5,11 @@
 // customer's timeline and their answer comes back into that conversation.
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { randomBytes } from 'node:crypto';
-import twilio from 'twilio';
 import { openDatabase, type Database } from '../db/connection.js';
 import { createLogger } from '../server/logger.js';
 import { startServer, type RunningServer, type StartOptions } from '../server/server.js';
-import { Api, ENGINES, freshDatabase, nextDomainEvent, testConfig, type TestDatabase } from './support/harness.js';
+import { smsCustomers, smsNumber, type SmsNumber } from './support/crm-scenario.js';
+import { Api, ENGINES, freshDatabase, testConfig, type TestDatabase } from './support/harness.js';
 import { FakeTwilio } from './support/fake-twilio.js';
 import { until } from './support/until.js';
 
@@ -26,8 +26,7 @@ describe.each(ENGINES)('campaigns on %s', (engine) => {
   let server: RunningServer;
   let api: Api;
   let admin: string;
-  let twilioAccount: { accountSid: string; authToken: string };
-  let smsAccountId: string;
+  let number: SmsNumber;
   let webChatAccountId: string;
   let clock = Date.UTC(2026, 2, 2, 3, 0, 0);
   let phoneSeq = 0;
@@ -46,28 +45,7 @@ describe.each(ENGINES)('campaigns on %s', (engine) => {
   const newPhone = () => `+668${String(20_000_000 + Math.floor(Math.random() * 70_000_000) + ++phoneSeq).slice(0, 8)}`;
 
   /** An SMS from `from`, signed as Twilio signs it; resolves with the stored message. */
-  async function sms(from: string, body: string) {
-    const params = {
-      MessageSid: `SM${hex(16)}`,
-      AccountSid: twilioAccount.accountSid,
-      From: from,
-      To: OUR_NUMBER,
-      Body: body,
-      NumMedia: '0',
-    };
-    const path = `/webhooks/sms/${smsAccountId}`;
-    const created = nextDomainEvent(server as never, 'message.created', (e) => e.message.providerMessageId === params.MessageSid);
-    const res = await fetch(`${server.url}${path}`, {
-      method: 'POST',
-      headers: {
-        'content-type': 'application/x-www-form-urlencoded',
-        'x-twilio-signature': twilio.getExpectedTwilioSignature(twilioAccount.authToken, `${PUBLIC_URL}${path}`, params),
-      },
-      body: new URLSearchParams(params).toString(),
-    });
-    expect(res.status).toBe(200);
-    return (await created).message;
-  }
+  const sms = (from: string, body: string) => number.arrives(server, from, body);
 
   const request = (method: string, url: string, body?: unknown) => api.request(method, `/api/v1${url}`, { token: admin, body });
   const consent = (customerId: string, channel: string, status: string, source: string) =>
@@ -90,28 +68,29 @@ describe.each(ENGINES)('campaigns on %s', (engine) => {
   }
 
   /** A customer who wrote by SMS, with the conversation left open or resolved. */
-  async function smsCustomer(resolved: boolean) {
-    const phone = newPhone();
-    const m = await sms(phone, 'สวัสดีค่ะ');
+  async function smsCustomer(resolved: boolean, phone = newPhone(), text = 'สวัสดีค่ะ') {
+    const m = await sms(phone, text);
     if (resolved) expect((await request('POST', `/conversations/${m.conversationId}/status`, { status: 'resolved' })).status).toBe(200);
     return { phone, customerId: await customerOf(m.conversationId), conversationId: m.conversationId };
   }
 
+  /** A customer who wrote by SMS (resolved), opted in on SMS from `source` and tagged `tagName`. */
+  async function optedIn(tagName: string, source: string) {
+    const [customer] = await smsCustomers(request, [{ phone: newPhone(), consent: 'opted_in', profile: { tags: [tagName] } }], {
+      greeting: 'สวัสดีค่ะ',
+      source,
+      texts: (phone, text) => smsCustomer(true, phone, text),
+    });
+    return customer!;
+  }
+
   beforeAll(async () => {
     fake = await FakeTwilio.start();
-    twilioAccount = fake.account();
     db = await freshDatabase(engine);
     await start();
     raw = openDatabase(db.url, { schema: db.schema });
     admin = await api.login();
-    const created = await request('POST', '/channel-accounts', {
-      kind: 'sms',
-      name: 'SMS',
-      settings: { accountSid: twilioAccount.accountSid, phoneNumber: OUR_NUMBER, apiBaseUrl: fake.url },
-      credentials: { authToken: twilioAccount.authToken },
-    });
-    expect(created.status).toBe(201);
-    smsAccountId = created.body.account.id;
+    number = await smsNumber(api, admin, fake, { name: 'SMS', phoneNumber: OUR_NUMBER, publicUrl: PUBLIC_URL });
     webChatAccountId = await api.webChatAccount(admin);
   });
   afterAll(async () => {
@@ -158,20 +137,20 @@ describe.each(ENGINES)('campaigns on %s', (engine) => {
     const template = 'สวัสดีคุณ {{customer.firstName}} ลด 20% ทั้งร้านถึงสิ้นเดือน{{#if customer.vip}} (VIP){{/if}}';
     const preview = await request('POST', '/campaigns/preview', {
       template,
-      channelAccountId: smsAccountId,
+      channelAccountId: number.accountId,
       segmentId,
       customerId: open.customerId,
     });
     expect(preview.status).toBe(200);
     expect(preview.body).toMatchObject({ text: 'สวัสดีคุณ สมหญิง ลด 20% ทั้งร้านถึงสิ้นเดือน', audience: 7, customer: { id: open.customerId } });
-    const bad = await request('POST', '/campaigns', { name: 'Broken', channelAccountId: smsAccountId, template: 'Hi {{#if}}' });
+    const bad = await request('POST', '/campaigns', { name: 'Broken', channelAccountId: number.accountId, template: 'Hi {{#if}}' });
     expect(bad.status).toBe(400);
     expect(bad.body.error.message).toMatch(/^body\.template: is not a valid template/);
 
     const created = await request('POST', '/campaigns', {
       name: 'Spring sale',
       segmentId,
-      channelAccountId: smsAccountId,
+      channelAccountId: number.accountId,
       template,
       ratePerMinute: 2,
     });
@@ -264,16 +243,12 @@ describe.each(ENGINES)('campaigns on %s', (engine) => {
   });
 
   test('a restart of the server mid-campaign sends the rest once each and keeps the pace', async () => {
-    const people = [await smsCustomer(true), await smsCustomer(true), await smsCustomer(true)];
     const tagName = `restart-${hex(3)}`;
-    for (const c of people) {
-      await consent(c.customerId, 'sms', 'opted_in', 'signup form');
-      await tag(c.customerId, [tagName]);
-    }
+    const people = [await optedIn(tagName, 'signup form'), await optedIn(tagName, 'signup form'), await optedIn(tagName, 'signup form')];
     const created = await request('POST', '/campaigns', {
       name: 'Restart',
       segmentId: await segment(tagName),
-      channelAccountId: smsAccountId,
+      channelAccountId: number.accountId,
       template: 'Hello {{customer.phone}}',
       ratePerMinute: 1,
     });
@@ -324,14 +299,12 @@ describe.each(ENGINES)('campaigns on %s', (engine) => {
   });
 
   test('pause holds the rest; a trigger fires for customers silent for N days, once per silence', async () => {
-    const quiet = await smsCustomer(true);
-    await consent(quiet.customerId, 'sms', 'opted_in', 'signup form');
     const tagName = `quiet-${hex(3)}`;
-    await tag(quiet.customerId, [tagName]);
+    const quiet = await optedIn(tagName, 'signup form');
     const created = await request('POST', '/campaigns', {
       name: 'We miss you',
       segmentId: await segment(tagName),
-      channelAccountId: smsAccountId,
+      channelAccountId: number.accountId,
       template: 'We miss you! 10% off your next order.',
       trigger: { kind: 'silent_for_days', days: 30 },
       ratePerMinute: 60,
@@ -367,12 +340,8 @@ describe.each(ENGINES)('campaigns on %s', (engine) => {
 
   test('triggers: a reminder a set time after each purchase (once per order), a win-back when orders fall (once per window)', async () => {
     const DAY = 86_400_000;
-    const [buyer, lapsed] = [await smsCustomer(true), await smsCustomer(true)];
     const tagName = `orders-${hex(3)}`;
-    for (const c of [buyer, lapsed]) {
-      await consent(c.customerId, 'sms', 'opted_in', 'checkout');
-      await tag(c.customerId, [tagName]);
-    }
+    const [buyer, lapsed] = [await optedIn(tagName, 'checkout'), await optedIn(tagName, 'checkout')];
     const order = (customerId: string, orderedAt: number) =>
       raw.knex('orders').insert({
         id: `ord-${hex(6)}`,
@@ -389,7 +358,7 @@ describe.each(ENGINES)('campaigns on %s', (engine) => {
       const created = await request('POST', '/campaigns', {
         name,
         segmentId,
-        channelAccountId: smsAccountId,
+        channelAccountId: number.accountId,
         template: `${name}!`,
         trigger,
         ratePerMinute: 600,

@@ -34,6 +34,20 @@ describe.each(ENGINES)('tier to routing priority on %s', (engine) => {
 
   const priorityOf = async (id: string) => (await server.store.conversations.findById(id))!.priority;
 
+  /** A queue for web chat that offers for a minute: its id. */
+  async function queue(name: string): Promise<string> {
+    const res = await api('POST', '/queues', { name, channels: ['web_chat'], offerTimeoutMs: 60_000 }, admin);
+    expect(res.status).toBe(201);
+    return res.body.queue.id;
+  }
+
+  /** A web chat site whose conversations wait in `queueId`: its account id. */
+  async function site(name: string, queueId: string): Promise<string> {
+    const res = await api('POST', '/channel-accounts', { kind: 'web_chat', name, queueId }, admin);
+    expect(res.status).toBe(201);
+    return res.body.account.id;
+  }
+
   beforeAll(async () => {
     server = await startTestServer(engine, {}, { now: () => clock, routing: { tickMs: 10 } });
     admin = await server.api.login();
@@ -45,17 +59,10 @@ describe.each(ENGINES)('tier to routing priority on %s', (engine) => {
   });
 
   test('orders make a waiting customer platinum: their conversation is raised at once and offered before one that waited longer', async () => {
-    const queue = await server.api.request('POST', '/api/v1/queues', {
-      token: admin,
-      body: { name: 'Sales', channels: ['web_chat'], offerTimeoutMs: 60_000 },
-    });
-    const account = await server.api.request('POST', '/api/v1/channel-accounts', {
-      token: admin,
-      body: { kind: 'web_chat', name: 'Shop', queueId: queue.body.queue.id },
-    });
-    const accountId = account.body.account.id as string;
+    const queueId = await queue('Sales');
+    const accountId = await site('Shop', queueId);
     const agent = await server.api.userWithRole(admin, 'agent', 'Agent Tier');
-    await server.api.request('PATCH', `/api/v1/users/${agent.id}/routing`, { token: admin, body: { queueIds: [queue.body.queue.id] } });
+    await server.api.request('PATCH', `/api/v1/users/${agent.id}/routing`, { token: admin, body: { queueIds: [queueId] } });
     const agentSocket = await connect(server.url, { token: agent.token });
     sockets.push(agentSocket);
 
@@ -91,13 +98,10 @@ describe.each(ENGINES)('tier to routing priority on %s', (engine) => {
     expect(await agentSocket.emitWithAck('presence:set', { presence: 'away' })).toEqual({ ok: true });
 
     // A new conversation of the platinum customer (another site) waits with the raised priority from the start.
-    const other = await server.api.request('POST', '/api/v1/channel-accounts', {
-      token: admin,
-      body: { kind: 'web_chat', name: 'Shop 2', queueId: queue.body.queue.id },
-    });
-    const session = await server.api.visitorSession(other.body.account.id);
+    const other = await site('Shop 2', queueId);
+    const session = await server.api.visitorSession(other);
     await server.store.customers.moveIdentities(
-      (await server.store.customers.findIdentity({ kind: 'web_chat', scope: other.body.account.id, value: session.sessionId }))!.customerId,
+      (await server.store.customers.findIdentity({ kind: 'web_chat', scope: other, value: session.sessionId }))!.customerId,
       second.customerId,
     );
     const socket = await connect(server.url, { visitorToken: session.token });
@@ -113,15 +117,7 @@ describe.each(ENGINES)('tier to routing priority on %s', (engine) => {
   });
 
   test("a supervisor's tier moves a waiting conversation by the difference, on top of a supervisor's own priority", async () => {
-    const queue = await server.api.request('POST', '/api/v1/queues', {
-      token: admin,
-      body: { name: 'Care', channels: ['web_chat'], offerTimeoutMs: 60_000 },
-    });
-    const account = await server.api.request('POST', '/api/v1/channel-accounts', {
-      token: admin,
-      body: { kind: 'web_chat', name: 'Care site', queueId: queue.body.queue.id },
-    });
-    const waiting = await visitorWrites(account.body.account.id, 'help please');
+    const waiting = await visitorWrites(await site('Care site', await queue('Care')), 'help please');
     await until(
       () => priorityOf(waiting.conversationId),
       (p) => p === 0,

@@ -6,10 +6,11 @@
 // on the conversation, the agent and the customer.
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { randomBytes } from 'node:crypto';
-import twilio from 'twilio';
 import { simpleParser } from 'mailparser';
 import type { Message } from '../server/domain/types.js';
 import type { VisitorMessage } from '../server/realtime/contract.js';
+import { createChannelAccount } from './support/channel-traffic.js';
+import { smsNumber, type SmsNumber } from './support/crm-scenario.js';
 import { ENGINES, connect, nextDomainEvent, startTestServer, type ClientSocket, type TestServer } from './support/harness.js';
 import { FakeTwilio } from './support/fake-twilio.js';
 import { startDovecot, type Dovecot } from './support/dovecot.js';
@@ -29,9 +30,8 @@ describe.each(ENGINES)('CSAT on %s', (engine) => {
   let smtp: SmtpReceiver;
   let admin: string;
   let agent: { id: string; token: string };
-  let twilioAccount: { accountSid: string; authToken: string };
+  let number: SmsNumber;
   let webChatId: string;
-  let smsId: string;
   let emailId: string;
 
   const request = (method: string, url: string, body?: unknown, token = admin) =>
@@ -46,32 +46,10 @@ describe.each(ENGINES)('CSAT on %s', (engine) => {
     return (await survey).message;
   }
 
-  async function sms(from: string, body: string): Promise<Message> {
-    const params = {
-      MessageSid: `SM${hex(16)}`,
-      AccountSid: twilioAccount.accountSid,
-      From: from,
-      To: OUR_NUMBER,
-      Body: body,
-      NumMedia: '0',
-    };
-    const path = `/webhooks/sms/${smsId}`;
-    const created = nextDomainEvent(server, 'message.created', (e) => e.message.providerMessageId === params.MessageSid);
-    const res = await fetch(`${server.url}${path}`, {
-      method: 'POST',
-      headers: {
-        'content-type': 'application/x-www-form-urlencoded',
-        'x-twilio-signature': twilio.getExpectedTwilioSignature(twilioAccount.authToken, `${PUBLIC_URL}${path}`, params),
-      },
-      body: new URLSearchParams(params).toString(),
-    });
-    expect(res.status).toBe(200);
-    return (await created).message;
-  }
+  const sms = (from: string, body: string): Promise<Message> => number.arrives(server, from, body);
 
   beforeAll(async () => {
     [fake, dovecot, smtp] = await Promise.all([FakeTwilio.start(), startDovecot(), startSmtpReceiver()]);
-    twilioAccount = fake.account();
     server = await startTestServer(
       engine,
       { PUBLIC_URL, CLUSTER_NAME: `csat-test-${process.pid}` },
@@ -80,14 +58,8 @@ describe.each(ENGINES)('CSAT on %s', (engine) => {
     admin = await server.api.login();
     agent = await server.api.userWithRole(admin, 'agent', `CSAT Agent ${engine}`);
     webChatId = await server.api.webChatAccount(admin);
-    const smsAccount = await request('POST', '/channel-accounts', {
-      kind: 'sms',
-      name: 'SMS',
-      settings: { accountSid: twilioAccount.accountSid, phoneNumber: OUR_NUMBER, apiBaseUrl: fake.url },
-      credentials: { authToken: twilioAccount.authToken },
-    });
-    smsId = smsAccount.body.account.id;
-    const emailAccount = await request('POST', '/channel-accounts', {
+    number = await smsNumber(server.api, admin, fake, { name: 'SMS', phoneNumber: OUR_NUMBER, publicUrl: PUBLIC_URL });
+    emailId = await createChannelAccount(server.api, admin, {
       kind: 'email',
       name: 'Support mailbox',
       settings: {
@@ -98,9 +70,7 @@ describe.each(ENGINES)('CSAT on %s', (engine) => {
       },
       credentials: { imapPassword: dovecot.users.find((u) => u.user === SUPPORT)!.password },
     });
-    expect(emailAccount.status).toBe(201);
-    emailId = emailAccount.body.account.id;
-    for (const id of [webChatId, smsId, emailId]) expect((await csatOn(id)).status).toBe(200);
+    for (const id of [webChatId, number.accountId, emailId]) expect((await csatOn(id)).status).toBe(200);
   }, 60_000);
   afterAll(async () => {
     await server?.stop();

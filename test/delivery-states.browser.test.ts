@@ -10,10 +10,10 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { createHmac, randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import twilio from 'twilio';
 import type { Browser, Locator, Page } from 'playwright-core';
 import type { Message } from '../server/domain/types.js';
 import { launchChromium, signIn } from './support/browser.js';
+import { postTwilioForm, postWebhook } from './support/channel-traffic.js';
 import { FakeTwilio } from './support/fake-twilio.js';
 import { FakeGraph } from './support/fake-graph.js';
 import { nextDomainEvent, startTestServer, type TestServer } from './support/harness.js';
@@ -49,13 +49,8 @@ describe('delivery states in the console (Chromium)', () => {
   /** Posts a form as Twilio does, signed over PUBLIC_URL + path with the account's auth token. */
   async function twilioPost(hookPath: string, params: Record<string, string>): Promise<void> {
     const form = { AccountSid: twilioAccount.accountSid, ...params };
-    const signature = twilio.getExpectedTwilioSignature(twilioAccount.authToken, `${PUBLIC_URL}${hookPath}`, form);
-    const res = await fetch(`${server.url}${hookPath}`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/x-www-form-urlencoded', 'x-twilio-signature': signature },
-      body: new URLSearchParams(form).toString(),
-    });
-    expect(res.status, await res.text()).toBe(200);
+    const res = await postTwilioForm(server.url, hookPath, form, { authToken: twilioAccount.authToken, publicUrl: PUBLIC_URL });
+    expect(res.status, res.text).toBe(200);
   }
 
   /** Posts page events as Meta does, signed over the exact bytes with the app secret. */
@@ -71,12 +66,11 @@ describe('delivery states in the console (Chromium)', () => {
       ],
     });
     const signature = `sha256=${createHmac('sha256', appSecret).update(raw).digest('hex')}`;
-    const res = await fetch(`${server.url}/webhooks/messenger/${messengerAccountId}`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', 'x-hub-signature-256': signature },
-      body: raw,
+    const res = await postWebhook(`${server.url}/webhooks/messenger/${messengerAccountId}`, raw, {
+      'content-type': 'application/json',
+      'x-hub-signature-256': signature,
     });
-    expect(res.status, await res.text()).toBe(200);
+    expect(res.status, res.text).toBe(200);
   }
 
   /** A customer's first message (`send` delivers it), named and assigned to the agent: its conversation's id. */

@@ -9,6 +9,7 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { createHmac, randomBytes } from 'node:crypto';
 import type { InboundMessage, Message } from '../server/domain/types.js';
 import { makeIngestMessage } from '../server/usecases/ingest-message.js';
+import { createChannelAccount, deliveredMessage, postWebhook, replyFromConsole } from './support/channel-traffic.js';
 import { ENGINES, connect, nextDomainEvent, nextEvent, startTestServer, type ClientSocket, type TestServer } from './support/harness.js';
 import { FakeLine } from './support/fake-line.js';
 import { RowCounter } from './support/row-counts.js';
@@ -36,18 +37,11 @@ describe.each(ENGINES)('LINE on %s', (engine) => {
 
   const sign = (raw: string, key = secret) => createHmac('sha256', key).update(Buffer.from(raw, 'utf8')).digest('base64');
 
-  async function linePost(raw: string, opts: { signature?: string | null; path?: string; contentType?: string } = {}) {
-    const signature = opts.signature === undefined ? sign(raw) : opts.signature;
-    const res = await fetch(`${server.url}${opts.path ?? `/webhooks/line/${accountId}`}`, {
-      method: 'POST',
-      headers: {
-        'content-type': opts.contentType ?? 'application/json; charset=utf-8',
-        ...(signature !== null && { 'x-line-signature': signature }),
-      },
-      body: raw,
+  const linePost = (raw: string, opts: { signature?: string | null; path?: string; contentType?: string } = {}) =>
+    postWebhook(`${server.url}${opts.path ?? `/webhooks/line/${accountId}`}`, raw, {
+      'content-type': opts.contentType ?? 'application/json; charset=utf-8',
+      'x-line-signature': opts.signature === undefined ? sign(raw) : opts.signature,
     });
-    return { status: res.status, text: await res.text() };
-  }
 
   const envelope = (...events: object[]) => JSON.stringify({ destination: `U${'0'.repeat(32)}`, events });
 
@@ -75,19 +69,10 @@ describe.each(ENGINES)('LINE on %s', (engine) => {
     );
 
   /** Posts one message event and resolves with the message it became. */
-  async function receive(e: LineEventJson): Promise<Message> {
-    const id = e.message!.id;
-    const created = nextDomainEvent(server, 'message.created', (d) => d.message.providerMessageId === id);
-    const res = await linePost(envelope(e));
-    expect(res.status).toBe(200);
-    return (await created).message;
-  }
+  const receive = (e: LineEventJson): Promise<Message> => deliveredMessage(server, e.message!.id, () => linePost(envelope(e)));
 
   const reply = (conversationId: string, text: string, attachmentIds?: string[]) =>
-    server.api.request('POST', `/api/v1/conversations/${conversationId}/messages`, {
-      token: admin,
-      body: { text, ...(attachmentIds && { attachmentIds }) },
-    });
+    replyFromConsole(server.api, admin, conversationId, text, attachmentIds);
   const stored = (id: string) => server.store.messages.findById(id);
   const customerOf = async (conversationId: string) => (await server.store.conversations.findById(conversationId))!.customerId;
   const settled = (id: string) =>
@@ -108,17 +93,12 @@ describe.each(ENGINES)('LINE on %s', (engine) => {
     );
     counter = RowCounter.open(server);
     admin = await server.api.login();
-    const created = await server.api.request('POST', '/api/v1/channel-accounts', {
-      token: admin,
-      body: {
-        kind: 'line',
-        name: 'LINE ร้านค้า',
-        settings: { channelId: CHANNEL_ID, apiBaseUrl: fake.url, dataApiBaseUrl: fake.url },
-        credentials: { channelSecret: secret, channelAccessToken: accessToken },
-      },
+    accountId = await createChannelAccount(server.api, admin, {
+      kind: 'line',
+      name: 'LINE ร้านค้า',
+      settings: { channelId: CHANNEL_ID, apiBaseUrl: fake.url, dataApiBaseUrl: fake.url },
+      credentials: { channelSecret: secret, channelAccessToken: accessToken },
     });
-    expect(created.status).toBe(201);
-    accountId = created.body.account.id;
     const agent = await server.api.userWithRole(admin, 'agent', 'LINE Agent');
     agentSocket = await connect(server.url, { token: agent.token });
   });

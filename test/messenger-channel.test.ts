@@ -7,6 +7,7 @@
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { createHmac, randomBytes } from 'node:crypto';
 import type { Message } from '../server/domain/types.js';
+import { createChannelAccount, deliveredMessage, postWebhook, replyFromConsole } from './support/channel-traffic.js';
 import { ENGINES, connect, nextDomainEvent, nextEvent, startTestServer, type ClientSocket, type TestServer } from './support/harness.js';
 import { FakeGraph, GRAPH_VERSION } from './support/fake-graph.js';
 import { startRecorder } from './support/fake-twilio.js';
@@ -36,15 +37,12 @@ describe.each(ENGINES)('Facebook Messenger on %s', (engine) => {
   const sign = (raw: string | Buffer, secret = appSecret) => `sha256=${createHmac('sha256', secret).update(raw).digest('hex')}`;
 
   /** Posts a body as Meta does: the JSON text as given, signed over its exact bytes unless `signature` says otherwise. */
-  async function metaPost(body: unknown, opts: { raw?: string; signature?: string | null; secret?: string; account?: string } = {}) {
+  function metaPost(body: unknown, opts: { raw?: string; signature?: string | null; secret?: string; account?: string } = {}) {
     const raw = opts.raw ?? JSON.stringify(body);
-    const signature = opts.signature === undefined ? sign(Buffer.from(raw, 'utf8'), opts.secret) : opts.signature;
-    const res = await fetch(`${server.url}/webhooks/messenger/${opts.account ?? accountId}`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', ...(signature !== null && { 'x-hub-signature-256': signature }) },
-      body: raw,
+    return postWebhook(`${server.url}/webhooks/messenger/${opts.account ?? accountId}`, raw, {
+      'content-type': 'application/json',
+      'x-hub-signature-256': opts.signature === undefined ? sign(Buffer.from(raw, 'utf8'), opts.secret) : opts.signature,
     });
-    return { status: res.status, text: await res.text() };
   }
 
   const webhook = (...messaging: Record<string, unknown>[]) => ({
@@ -61,16 +59,12 @@ describe.each(ENGINES)('Facebook Messenger on %s', (engine) => {
     from(psid, { message: { mid, text, ...extra } });
 
   /** Sends one message in and resolves with the message it became. */
-  async function receive(psid: string, text: string, extra: Record<string, unknown> = {}): Promise<Message> {
+  function receive(psid: string, text: string, extra: Record<string, unknown> = {}): Promise<Message> {
     const mid = newMid();
-    const created = nextDomainEvent(server, 'message.created', (e) => e.message.providerMessageId === mid);
-    const res = await metaPost(webhook(textEvent(psid, text, mid, extra)));
-    expect(res.status).toBe(200);
-    return (await created).message;
+    return deliveredMessage(server, mid, () => metaPost(webhook(textEvent(psid, text, mid, extra))));
   }
 
-  const reply = (conversationId: string, text: string) =>
-    server.api.request('POST', `/api/v1/conversations/${conversationId}/messages`, { token: admin, body: { text } });
+  const reply = (conversationId: string, text: string) => replyFromConsole(server.api, admin, conversationId, text);
   const stored = (id: string) => server.store.messages.findById(id);
 
   beforeAll(async () => {
@@ -85,17 +79,12 @@ describe.each(ENGINES)('Facebook Messenger on %s', (engine) => {
     );
     counter = RowCounter.open(server);
     admin = await server.api.login();
-    const created = await server.api.request('POST', '/api/v1/channel-accounts', {
-      token: admin,
-      body: {
-        kind: 'messenger',
-        name: 'เพจทดสอบ',
-        settings: { pageId: page.pageId, graphBaseUrl: graph.baseUrl },
-        credentials: { appSecret, pageAccessToken: page.token, verifyToken },
-      },
+    accountId = await createChannelAccount(server.api, admin, {
+      kind: 'messenger',
+      name: 'เพจทดสอบ',
+      settings: { pageId: page.pageId, graphBaseUrl: graph.baseUrl },
+      credentials: { appSecret, pageAccessToken: page.token, verifyToken },
     });
-    expect(created.status).toBe(201);
-    accountId = created.body.account.id;
     adminSocket = await connect(server.url, { token: admin });
   });
   afterAll(async () => {

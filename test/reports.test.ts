@@ -130,21 +130,24 @@ describe.each(ENGINES)('reports on %s', (engine) => {
     for (const e of events) {
       await db.knex('routing_events').insert({ id: `${s.id}-e${n++}`, conversation_id: s.id, queue_id: s.queueId, ...e });
     }
-    if (s.csat !== null) {
-      await db.knex('csat_surveys').insert({
-        id: `${s.id}-csat`,
-        conversation_id: s.id,
-        channel_account_id: accounts[s.channel],
-        channel_kind: s.channel,
-        agent_id: s.agentId,
-        queue_id: s.queueId,
-        score: s.csat,
-        sent_at: s.resolvedAt,
-        expires_at: s.resolvedAt! + 24 * HOUR,
-        answered_at: s.resolvedAt! + MIN,
-      });
-    }
+    if (s.csat !== null)
+      await insertSurvey(s, { sentAt: s.resolvedAt!, expiresAt: s.resolvedAt! + 24 * HOUR, answeredAt: s.resolvedAt! + MIN });
   }
+
+  /** The survey of a conversation, answered with its `csat` score. */
+  const insertSurvey = (s: Spec, at: { sentAt: number; expiresAt: number; answeredAt: number }) =>
+    db.knex('csat_surveys').insert({
+      id: `${s.id}-csat`,
+      conversation_id: s.id,
+      channel_account_id: accounts[s.channel],
+      channel_kind: s.channel,
+      agent_id: s.agentId,
+      queue_id: s.queueId,
+      score: s.csat,
+      sent_at: at.sentAt,
+      expires_at: at.expiresAt,
+      answered_at: at.answeredAt,
+    });
 
   function generate(): void {
     const rand = prng(20250301);
@@ -558,33 +561,11 @@ describe.each(ENGINES)('reports on %s', (engine) => {
       at: clock,
       data: JSON.stringify({ handleMs: 90 * MIN }),
     });
-    await db.knex('csat_surveys').insert({
-      id: `${open.id}-csat`,
-      conversation_id: open.id,
-      channel_account_id: accounts[open.channel],
-      channel_kind: open.channel,
-      agent_id: open.agentId,
-      queue_id: open.queueId,
-      score: 5,
-      sent_at: clock,
-      expires_at: clock + HOUR,
-      answered_at: clock,
-    });
+    await insertSurvey(open, { sentAt: clock, expiresAt: clock + HOUR, answeredAt: clock });
     // A survey answered later, with nothing else written to its conversation.
     const rated = specs.find((s) => s.status === 'resolved' && s.agentId && s.csat === null && s !== open)!;
     rated.csat = 2;
-    await db.knex('csat_surveys').insert({
-      id: `${rated.id}-csat`,
-      conversation_id: rated.id,
-      channel_account_id: accounts[rated.channel],
-      channel_kind: rated.channel,
-      agent_id: rated.agentId,
-      queue_id: rated.queueId,
-      score: 2,
-      sent_at: clock,
-      expires_at: clock + HOUR,
-      answered_at: clock,
-    });
+    await insertSurvey(rated, { sentAt: clock, expiresAt: clock + HOUR, answeredAt: clock });
     // A customer answers a campaign message days later: it counts as replied.
     const unreplied = sends.find((x) => !x.replied && x.sentAt >= FROM_MS && x.sentAt < TO_MS)!;
     unreplied.replied = true;

@@ -10,6 +10,7 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { createHmac, randomBytes } from 'node:crypto';
 import type { Message } from '../server/domain/types.js';
 import type { VisitorMessage } from '../channels/web-chat/visitor-message.js';
+import { postWebhook, replyFromConsole } from './support/channel-traffic.js';
 import { ENGINES, connect, nextDomainEvent, startTestServer, type ClientSocket, type TestServer } from './support/harness.js';
 import { FakeSlack } from './support/fake-slack.js';
 import { RowCounter, type Counts } from './support/row-counts.js';
@@ -63,19 +64,13 @@ describe.each(ENGINES)('Slack for agents on %s', (engine) => {
   ) {
     const raw = Buffer.from(opts.raw ?? JSON.stringify(body), 'utf8');
     const ts = opts.timestamp === undefined ? seconds() : opts.timestamp;
-    const signature = opts.signature === undefined ? sign(raw, ts ?? seconds()) : opts.signature;
-    const res = await fetch(`${server.url}/webhooks/slack/${opts.account ?? deskId}/events`, {
-      method: 'POST',
-      headers: {
-        'content-type': 'application/json',
-        ...(signature !== null && { 'x-slack-signature': signature }),
-        ...(ts !== null && { 'x-slack-request-timestamp': String(ts) }),
-        ...opts.headers,
-      },
-      body: raw,
+    const res = await postWebhook(`${server.url}/webhooks/slack/${opts.account ?? deskId}/events`, raw, {
+      'content-type': 'application/json',
+      'x-slack-signature': opts.signature === undefined ? sign(raw, ts ?? seconds()) : opts.signature,
+      'x-slack-request-timestamp': ts === null ? null : String(ts),
+      ...opts.headers,
     });
-    const text = await res.text();
-    return { status: res.status, body: text ? JSON.parse(text) : undefined };
+    return { status: res.status, body: res.text ? JSON.parse(res.text) : undefined };
   }
 
   /** A `message` event as Slack sends it for a user writing in `channel` (in a thread when `threadTs` is given). */
@@ -146,7 +141,7 @@ describe.each(ENGINES)('Slack for agents on %s', (engine) => {
   };
   const threadOf = (parentTs: string) => fake.posts(DESK).filter((p) => p.threadTs === parentTs);
   const consoleReply = (conversationId: string, text: string, token = agent.token) =>
-    server.api.request('POST', `/api/v1/conversations/${conversationId}/messages`, { token, body: { text } });
+    replyFromConsole(server.api, token, conversationId, text);
   const messagesOf = async (conversationId: string) =>
     (await server.api.request('GET', `/api/v1/conversations/${conversationId}`, { token: admin })).body.messages as Message[];
 

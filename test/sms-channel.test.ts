@@ -8,6 +8,14 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { randomBytes } from 'node:crypto';
 import twilio from 'twilio';
 import type { Message } from '../server/domain/types.js';
+import {
+  createChannelAccount,
+  deliveredMessage,
+  inboundSms,
+  postTwilioForm,
+  replyFromConsole,
+  type TwilioPostOptions,
+} from './support/channel-traffic.js';
 import { ENGINES, connect, nextDomainEvent, nextEvent, startTestServer, type ClientSocket, type TestServer } from './support/harness.js';
 import { FakeTwilio, startRecorder } from './support/fake-twilio.js';
 import { RowCounter } from './support/row-counts.js';
@@ -36,52 +44,18 @@ describe.each(ENGINES)('SMS over Twilio on %s', (engine) => {
   const messageSid = () => `SM${hex(16)}`;
 
   /** Posts a form as Twilio does, signed for `signedUrl` (default: PUBLIC_URL + path) unless `signature` says otherwise. */
-  async function twilioPost(
-    target: TestServer,
-    path: string,
-    params: Record<string, string>,
-    opts: { signedUrl?: string; signature?: string | null; headers?: Record<string, string>; token?: string } = {},
-  ) {
-    const signedUrl = opts.signedUrl ?? `${PUBLIC_URL}${path}`;
-    const signature =
-      opts.signature === undefined
-        ? twilio.getExpectedTwilioSignature(opts.token ?? twilioAccount.authToken, signedUrl, params)
-        : opts.signature;
-    const res = await fetch(`${target.url}${path}`, {
-      method: 'POST',
-      headers: {
-        'content-type': 'application/x-www-form-urlencoded',
-        ...(signature !== null && { 'x-twilio-signature': signature }),
-        ...opts.headers,
-      },
-      body: new URLSearchParams(params).toString(),
-    });
-    return { status: res.status, type: res.headers.get('content-type'), text: await res.text() };
-  }
+  const twilioPost = (target: TestServer, path: string, params: Record<string, string>, opts: Partial<TwilioPostOptions> = {}) =>
+    postTwilioForm(target.url, path, params, { authToken: twilioAccount.authToken, publicUrl: PUBLIC_URL, ...opts });
 
-  const inbound = (from: string, body: string, extra: Record<string, string> = {}) => ({
-    MessageSid: messageSid(),
-    AccountSid: twilioAccount.accountSid,
-    From: from,
-    To: OUR_NUMBER,
-    Body: body,
-    NumMedia: '0',
-    ...extra,
-  });
+  const inbound = (from: string, body: string, extra: Record<string, string> = {}) =>
+    inboundSms(twilioAccount.accountSid, OUR_NUMBER, from, body, extra);
 
   /** Sends an SMS in and resolves with the message it became. */
-  async function receive(params: Record<string, string>): Promise<Message> {
-    const created = nextDomainEvent(server, 'message.created', (e) => e.message.providerMessageId === params.MessageSid);
-    const res = await twilioPost(server, `/webhooks/sms/${accountId}`, params);
-    expect(res.status).toBe(200);
-    return (await created).message;
-  }
+  const receive = (params: Record<string, string>): Promise<Message> =>
+    deliveredMessage(server, params.MessageSid!, () => twilioPost(server, `/webhooks/sms/${accountId}`, params));
 
   const reply = (conversationId: string, text: string, attachmentIds?: string[]) =>
-    server.api.request('POST', `/api/v1/conversations/${conversationId}/messages`, {
-      token: admin,
-      body: { text, ...(attachmentIds && { attachmentIds }) },
-    });
+    replyFromConsole(server.api, admin, conversationId, text, attachmentIds);
 
   const stored = (id: string) => server.store.messages.findById(id);
 
@@ -95,17 +69,12 @@ describe.each(ENGINES)('SMS over Twilio on %s', (engine) => {
     );
     counter = RowCounter.open(server);
     admin = await server.api.login();
-    const created = await server.api.request('POST', '/api/v1/channel-accounts', {
-      token: admin,
-      body: {
-        kind: 'sms',
-        name: 'SMS ไทย',
-        settings: { accountSid: twilioAccount.accountSid, phoneNumber: OUR_NUMBER, apiBaseUrl: fake.url },
-        credentials: { authToken: twilioAccount.authToken },
-      },
+    accountId = await createChannelAccount(server.api, admin, {
+      kind: 'sms',
+      name: 'SMS ไทย',
+      settings: { accountSid: twilioAccount.accountSid, phoneNumber: OUR_NUMBER, apiBaseUrl: fake.url },
+      credentials: { authToken: twilioAccount.authToken },
     });
-    expect(created.status).toBe(201);
-    accountId = created.body.account.id;
     const agent = await server.api.userWithRole(admin, 'agent', 'SMS Agent');
     [agentSocket, adminSocket] = await Promise.all([connect(server.url, { token: agent.token }), connect(server.url, { token: admin })]);
   });
@@ -185,7 +154,7 @@ describe.each(ENGINES)('SMS over Twilio on %s', (engine) => {
       twilioPost(server, path, { ...params, From: newPhone() }, { signature: good }),
       twilioPost(server, path, params, { signedUrl: `http://desk.example.test${path}` }),
       twilioPost(server, path, params, { signedUrl: `${PUBLIC_URL}/webhooks/sms/${accountId}/status` }),
-      twilioPost(server, path, params, { token: 'f'.repeat(32) }),
+      twilioPost(server, path, params, { authToken: 'f'.repeat(32) }),
       twilioPost(server, path, params, { signature: good.slice(0, -2) }),
     ]);
     expect(refused.map((r) => r.status)).toEqual([403, 403, 403, 403, 403, 403, 403, 403]);

@@ -13,6 +13,7 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import twilio from 'twilio';
 import type { CallRecord } from '../server/domain/voice.js';
 import type { Message } from '../server/domain/types.js';
+import { createChannelAccount, postTwilioForm } from './support/channel-traffic.js';
 import { ENGINES, connect, nextDomainEvent, nextEvent, startTestServer, type ClientSocket, type TestServer } from './support/harness.js';
 import { FakeTwilio } from './support/fake-twilio.js';
 import { RowCounter } from './support/row-counts.js';
@@ -129,17 +130,8 @@ describe.each(ENGINES)('phone calls over Twilio on %s', (engine) => {
   const base = () => `/webhooks/voice/${accountId}`;
 
   /** Posts a form as Twilio does, signed for PUBLIC_URL + path unless told otherwise. */
-  async function twilioPost(path: string, params: Record<string, string>, opts: { signedUrl?: string; signature?: string | null } = {}) {
-    const signedUrl = opts.signedUrl ?? `${PUBLIC_URL}${path}`;
-    const signature =
-      opts.signature === undefined ? twilio.getExpectedTwilioSignature(twilioAccount.authToken, signedUrl, params) : opts.signature;
-    const res = await fetch(`${server.url}${path}`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/x-www-form-urlencoded', ...(signature !== null && { 'x-twilio-signature': signature }) },
-      body: new URLSearchParams(params).toString(),
-    });
-    return { status: res.status, text: await res.text() };
-  }
+  const twilioPost = (path: string, params: Record<string, string>, opts: { signedUrl?: string; signature?: string | null } = {}) =>
+    postTwilioForm(server.url, path, params, { authToken: twilioAccount.authToken, publicUrl: PUBLIC_URL, ...opts });
 
   /** A webhook answered with TwiML: the parsed <Response>. */
   async function twiml(path: string, params: Record<string, string>): Promise<XmlElement> {
@@ -175,23 +167,18 @@ describe.each(ENGINES)('phone calls over Twilio on %s', (engine) => {
       expect(q.status, JSON.stringify(q.body)).toBe(201);
       queues[name] = q.body.queue.id;
     }
-    const created = await server.api.request('POST', '/api/v1/channel-accounts', {
-      token: admin,
-      body: {
-        kind: 'voice',
-        name: 'สายด่วน',
-        settings: {
-          accountSid: twilioAccount.accountSid,
-          phoneNumber: OUR_NUMBER,
-          apiBaseUrl: fake.url,
-          flow: 'test-line',
-          voicemailQueueId: queues.Voicemail,
-        },
-        credentials: { authToken: twilioAccount.authToken },
+    accountId = await createChannelAccount(server.api, admin, {
+      kind: 'voice',
+      name: 'สายด่วน',
+      settings: {
+        accountSid: twilioAccount.accountSid,
+        phoneNumber: OUR_NUMBER,
+        apiBaseUrl: fake.url,
+        flow: 'test-line',
+        voicemailQueueId: queues.Voicemail,
       },
+      credentials: { authToken: twilioAccount.authToken },
     });
-    expect(created.status, JSON.stringify(created.body)).toBe(201);
-    accountId = created.body.account.id;
   });
   afterAll(async () => {
     await counter?.close();

@@ -13,9 +13,9 @@ import os from 'node:os';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, expect, test } from 'vitest';
-import twilio from 'twilio';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { launchChromium, signIn } from './support/browser.js';
+import { postTwilioForm } from './support/channel-traffic.js';
 import { FakeTwilio } from './support/fake-twilio.js';
 import { ADMIN, startTestServer, type TestServer } from './support/harness.js';
 import { only, parseTwiml, verbNames, type XmlElement } from './support/twiml.js';
@@ -94,15 +94,9 @@ const base = () => `/webhooks/voice/${accountId}`;
 /** Posts a form as Twilio does, signed over PUBLIC_URL + path with the account's auth token; the TwiML answer parsed. */
 async function twiml(hookPath: string, params: Record<string, string>): Promise<XmlElement> {
   const form = { AccountSid: twilioAccount.accountSid, ...params };
-  const signature = twilio.getExpectedTwilioSignature(twilioAccount.authToken, `${PUBLIC_URL}${hookPath}`, form);
-  const res = await fetch(`${server.url}${hookPath}`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/x-www-form-urlencoded', 'x-twilio-signature': signature },
-    body: new URLSearchParams(form).toString(),
-  });
-  const text = await res.text();
-  expect(res.status, text).toBe(200);
-  return parseTwiml(text);
+  const res = await postTwilioForm(server.url, hookPath, form, { authToken: twilioAccount.authToken, publicUrl: PUBLIC_URL });
+  expect(res.status, res.text).toBe(200);
+  return parseTwiml(res.text);
 }
 
 const ring = (sid: string, from: string) =>

@@ -189,7 +189,7 @@ export function nextEvent<E extends keyof ServerToClientEvents>(
 
 /** Resolves with the first domain event of `type` on the server's bus for which `match` holds. */
 export function nextDomainEvent<T extends DomainEvent['type']>(
-  server: TestServer,
+  server: Pick<RunningServer, 'events'>,
   type: T,
   match: (e: Extract<DomainEvent, { type: T }>) => boolean = () => true,
 ): Promise<Extract<DomainEvent, { type: T }>> {
