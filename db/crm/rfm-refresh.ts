@@ -28,7 +28,7 @@ export interface RefreshOptions {
   writeBatch: number;
 }
 
-export const DEFAULT_REFRESH_OPTIONS: RefreshOptions = { chunkSize: 2_000, writeBatch: 200 };
+export const DEFAULT_REFRESH_OPTIONS: RefreshOptions = { chunkSize: 2_000, writeBatch: 100 };
 
 /** Runs one write statement and returns the rows it changed. */
 export type WriteStatement = (sql: string, bindings: Knex.Value[]) => Promise<number>;
