@@ -5,12 +5,14 @@
 // mailbox, a local SMTP server as the relay): only the customer who opted in by email gets the mail,
 // with the campaign's subject and their name.
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { createHmac, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { simpleParser } from 'mailparser';
 import type { Customer, Message } from '../server/domain/types.js';
-import { ENGINES, nextDomainEvent, startTestServer, type TestServer } from './support/harness.js';
+import { createChannelAccount, deliveredMessage, postWebhook } from './support/channel-traffic.js';
+import { ENGINES, startTestServer, type TestServer } from './support/harness.js';
 import { startDovecot, type Dovecot } from './support/dovecot.js';
 import { FakeLine } from './support/fake-line.js';
+import { lineEnvelope, lineEvent, lineHeaders, lineTextEvent, lineUserId } from './support/line-webhook.js';
 import { startSmtpReceiver, type SmtpReceiver } from './support/smtp-receiver.js';
 import { until } from './support/until.js';
 
@@ -32,30 +34,14 @@ describe.each(ENGINES)('campaigns by LINE and email on %s', (engine) => {
   const request = (method: string, url: string, body?: unknown) => server.api.request(method, `/api/v1${url}`, { token: admin, body });
 
   /** Posts LINE webhook events signed with the channel secret over the exact bytes. */
-  async function linePost(...events: Record<string, unknown>[]): Promise<void> {
-    const raw = JSON.stringify({ destination: `U${'0'.repeat(32)}`, events });
-    const signature = createHmac('sha256', lineSecret).update(Buffer.from(raw, 'utf8')).digest('base64');
-    const res = await fetch(`${server.url}/webhooks/line/${lineId}`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json; charset=utf-8', 'x-line-signature': signature },
-      body: raw,
-    });
-    expect(res.status).toBe(200);
-  }
-  const lineEvent = (userId: string, type: string, extra: Record<string, unknown> = {}) => ({
-    type,
-    mode: 'active',
-    timestamp: Date.now(),
-    source: { type: 'user', userId },
-    webhookEventId: `01H${hex(12).toUpperCase()}`,
-    deliveryContext: { isRedelivery: false },
-    ...extra,
-  });
-  async function lineText(userId: string, text: string): Promise<Message> {
-    const id = String(700_000_000_000_000 + Math.floor(Math.random() * 1e14));
-    const created = nextDomainEvent(server, 'message.created', (e) => e.message.providerMessageId === id);
-    await linePost(lineEvent(userId, 'message', { replyToken: line.replyToken(), message: { id, type: 'text', text } }));
-    return (await created).message;
+  const postLine = (...events: object[]) => {
+    const raw = lineEnvelope(...events);
+    return postWebhook(`${server.url}/webhooks/line/${lineId}`, raw, lineHeaders(raw, lineSecret));
+  };
+  const linePost = async (...events: object[]) => expect((await postLine(...events)).status).toBe(200);
+  function lineText(userId: string, text: string): Promise<Message> {
+    const e = lineTextEvent(userId, text, line.replyToken());
+    return deliveredMessage(server, e.message!.id, () => postLine(e));
   }
   const customerOfLine = async (userId: string) =>
     (await server.store.customers.findByIdentity({ kind: 'line', scope: '1657000003', value: userId }))!;
@@ -97,15 +83,13 @@ describe.each(ENGINES)('campaigns by LINE and email on %s', (engine) => {
       },
     );
     admin = await server.api.login();
-    const lineAccount = await request('POST', '/channel-accounts', {
+    lineId = await createChannelAccount(server.api, admin, {
       kind: 'line',
       name: 'LINE ร้านค้า',
       settings: { channelId: '1657000003', apiBaseUrl: line.url, dataApiBaseUrl: line.url },
       credentials: { channelSecret: lineSecret, channelAccessToken: line.token() },
     });
-    expect(lineAccount.status).toBe(201);
-    lineId = lineAccount.body.account.id;
-    const emailAccount = await request('POST', '/channel-accounts', {
+    emailId = await createChannelAccount(server.api, admin, {
       kind: 'email',
       name: 'Support mailbox',
       settings: {
@@ -116,8 +100,6 @@ describe.each(ENGINES)('campaigns by LINE and email on %s', (engine) => {
       },
       credentials: { imapPassword: dovecot.users.find((u) => u.user === SUPPORT)!.password },
     });
-    expect(emailAccount.status).toBe(201);
-    emailId = emailAccount.body.account.id;
   }, 60_000);
   afterAll(async () => {
     await server?.stop();
@@ -125,7 +107,7 @@ describe.each(ENGINES)('campaigns by LINE and email on %s', (engine) => {
   });
 
   test('LINE: followers get the push once each; an unfollow or no follow is skipped; the answer comes back', async () => {
-    const [follower, blocked, chatted] = [`U${hex(16)}`, `U${hex(16)}`, `U${hex(16)}`];
+    const [follower, blocked, chatted] = [lineUserId(), lineUserId(), lineUserId()];
     line.profiles.set(follower, { displayName: 'มานี มีนา', language: 'th' });
     await linePost(lineEvent(follower, 'follow', { replyToken: line.replyToken() }));
     await linePost(lineEvent(blocked, 'follow', { replyToken: line.replyToken() }));

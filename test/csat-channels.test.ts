@@ -6,15 +6,17 @@
 // desk starts again, once, however many times it restarts.
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { createHmac, randomBytes } from 'node:crypto';
-import twilio from 'twilio';
 import { openDatabase } from '../db/connection.js';
 import type { Message } from '../server/domain/types.js';
 import { createLogger } from '../server/logger.js';
 import { startServer, type RunningServer } from '../server/server.js';
 import { Api, ENGINES, freshDatabase, nextDomainEvent, startTestServer, testConfig, type TestServer } from './support/harness.js';
+import { createChannelAccount, deliveredMessage, postWebhook } from './support/channel-traffic.js';
+import { smsNumber } from './support/crm-scenario.js';
 import { FakeGraph } from './support/fake-graph.js';
 import { FakeLine } from './support/fake-line.js';
 import { FakeTwilio } from './support/fake-twilio.js';
+import { lineEnvelope, lineHeaders, lineTextEvent, lineUserId } from './support/line-webhook.js';
 import { until } from './support/until.js';
 
 const PUBLIC_URL = 'https://desk.example.test';
@@ -36,37 +38,12 @@ describe.each(ENGINES)('CSAT by LINE and Messenger on %s', (engine) => {
   const request = (method: string, url: string, body?: unknown, token = admin) =>
     server.api.request(method, `/api/v1${url}`, { token, body });
 
-  /** Posts a signed webhook body and resolves with the message it stored. */
-  async function post(path: string, raw: string, headers: Record<string, string>, providerMessageId: string): Promise<Message> {
-    const created = nextDomainEvent(server, 'message.created', (e) => e.message.providerMessageId === providerMessageId);
-    const res = await fetch(`${server.url}${path}`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', ...headers },
-      body: raw,
-    });
-    expect(res.status).toBe(200);
-    return (await created).message;
-  }
-
   function lineText(userId: string, text: string): Promise<Message> {
-    const id = String(600_000_000_000_000 + Math.floor(Math.random() * 1e14));
-    const raw = JSON.stringify({
-      destination: `U${'0'.repeat(32)}`,
-      events: [
-        {
-          type: 'message',
-          mode: 'active',
-          timestamp: Date.now(),
-          source: { type: 'user', userId },
-          webhookEventId: `01H${hex(12).toUpperCase()}`,
-          deliveryContext: { isRedelivery: false },
-          replyToken: line.replyToken(),
-          message: { id, type: 'text', text },
-        },
-      ],
-    });
-    const signature = createHmac('sha256', lineSecret).update(Buffer.from(raw, 'utf8')).digest('base64');
-    return post(`/webhooks/line/${lineId}`, raw, { 'x-line-signature': signature }, id);
+    const e = lineTextEvent(userId, text, line.replyToken());
+    const raw = lineEnvelope(e);
+    return deliveredMessage(server, e.message!.id, () =>
+      postWebhook(`${server.url}/webhooks/line/${lineId}`, raw, lineHeaders(raw, lineSecret)),
+    );
   }
 
   function messengerText(psid: string, text: string): Promise<Message> {
@@ -82,7 +59,12 @@ describe.each(ENGINES)('CSAT by LINE and Messenger on %s', (engine) => {
       ],
     });
     const signature = `sha256=${createHmac('sha256', appSecret).update(Buffer.from(raw, 'utf8')).digest('hex')}`;
-    return post(`/webhooks/messenger/${messengerId}`, raw, { 'x-hub-signature-256': signature }, mid);
+    return deliveredMessage(server, mid, () =>
+      postWebhook(`${server.url}/webhooks/messenger/${messengerId}`, raw, {
+        'content-type': 'application/json',
+        'x-hub-signature-256': signature,
+      }),
+    );
   }
 
   /** The agent takes and resolves the conversation; resolves with the survey message. */
@@ -112,22 +94,18 @@ describe.each(ENGINES)('CSAT by LINE and Messenger on %s', (engine) => {
     );
     admin = await server.api.login();
     agent = await server.api.userWithRole(admin, 'agent', `CSAT channels ${engine}`);
-    const lineAccount = await request('POST', '/channel-accounts', {
+    lineId = await createChannelAccount(server.api, admin, {
       kind: 'line',
       name: 'LINE ร้านค้า',
       settings: { channelId: '1657000002', apiBaseUrl: line.url, dataApiBaseUrl: line.url },
       credentials: { channelSecret: lineSecret, channelAccessToken: line.token() },
     });
-    expect(lineAccount.status).toBe(201);
-    lineId = lineAccount.body.account.id;
-    const messengerAccount = await request('POST', '/channel-accounts', {
+    messengerId = await createChannelAccount(server.api, admin, {
       kind: 'messenger',
       name: 'เพจทดสอบ',
       settings: { pageId: page.pageId, graphBaseUrl: graph.baseUrl },
       credentials: { appSecret, pageAccessToken: page.token, verifyToken: `verify-${hex(12)}` },
     });
-    expect(messengerAccount.status).toBe(201);
-    messengerId = messengerAccount.body.account.id;
     for (const id of [lineId, messengerId]) {
       expect((await request('PUT', `/csat/settings/${id}`, { enabled: true, replyWindowHours: 24 })).status).toBe(200);
     }
@@ -138,7 +116,7 @@ describe.each(ENGINES)('CSAT by LINE and Messenger on %s', (engine) => {
   });
 
   test('LINE: a Thai customer is asked in Thai; "๕" is the score, kept off a new conversation', async () => {
-    const userId = `U${hex(16)}`;
+    const userId = lineUserId();
     line.profiles.set(userId, { displayName: 'สมหญิง', language: 'th' });
     const first = await lineText(userId, 'ของที่สั่งยังไม่มาส่งค่ะ');
     const survey = await resolveByAgent(first.conversationId);
@@ -203,46 +181,15 @@ describe.each(ENGINES)('CSAT catch-up after a stop on %s', (engine) => {
       server = await start();
       const api = new Api(server.url);
       const admin = await api.login();
-      const account = fake.account();
-      const ourNumber = '+6620002222';
-      const created = await api.request('POST', '/api/v1/channel-accounts', {
-        token: admin,
-        body: {
-          kind: 'sms',
-          name: 'SMS',
-          settings: { accountSid: account.accountSid, phoneNumber: ourNumber, apiBaseUrl: fake.url },
-          credentials: { authToken: account.authToken },
-        },
-      });
-      expect(created.status).toBe(201);
-      const smsId: string = created.body.account.id;
-      expect((await api.request('PUT', `/api/v1/csat/settings/${smsId}`, { token: admin, body: { enabled: true } })).status).toBe(200);
+      const number = await smsNumber(api, admin, fake, { name: 'SMS', phoneNumber: '+6620002222', publicUrl: PUBLIC_URL });
+      expect(
+        (await api.request('PUT', `/api/v1/csat/settings/${number.accountId}`, { token: admin, body: { enabled: true } })).status,
+      ).toBe(200);
 
       // Two customers write; one conversation is resolved the normal way (surveyed at once), the other
       // is marked resolved in the database alone, as if the process died before the survey was written.
       const conversations: string[] = [];
-      for (const from of ['+66811110001', '+66811110002']) {
-        const params = {
-          MessageSid: `SM${hex(16)}`,
-          AccountSid: account.accountSid,
-          From: from,
-          To: ourNumber,
-          Body: 'hello',
-          NumMedia: '0',
-        };
-        const path = `/webhooks/sms/${smsId}`;
-        const res = await fetch(`${server.url}${path}`, {
-          method: 'POST',
-          headers: {
-            'content-type': 'application/x-www-form-urlencoded',
-            'x-twilio-signature': twilio.getExpectedTwilioSignature(account.authToken, `${PUBLIC_URL}${path}`, params),
-          },
-          body: new URLSearchParams(params).toString(),
-        });
-        expect(res.status).toBe(200);
-        const message = await server.store.messages.findByProviderId(smsId, params.MessageSid);
-        conversations.push(message!.conversationId);
-      }
+      for (const from of ['+66811110001', '+66811110002']) conversations.push((await number.arrives(server, from, 'hello')).conversationId);
       const [normal, interrupted] = conversations as [string, string];
       expect(
         (await api.request('POST', `/api/v1/conversations/${normal}/status`, { token: admin, body: { status: 'resolved' } })).status,

@@ -6,12 +6,21 @@
 // reply token once, then by push with a retry key; failures are retried or coded; a LINE customer and
 // an email customer linked by an agent end as one customer with both histories.
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { createHmac, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import type { InboundMessage, Message } from '../server/domain/types.js';
 import { makeIngestMessage } from '../server/usecases/ingest-message.js';
 import { createChannelAccount, deliveredMessage, postWebhook, replyFromConsole } from './support/channel-traffic.js';
 import { ENGINES, connect, nextDomainEvent, nextEvent, startTestServer, type ClientSocket, type TestServer } from './support/harness.js';
 import { FakeLine } from './support/fake-line.js';
+import {
+  lineEnvelope,
+  lineEvent,
+  lineHeaders,
+  lineMessageId,
+  lineSignature,
+  lineUserId,
+  type LineEventJson,
+} from './support/line-webhook.js';
 import { RowCounter } from './support/row-counts.js';
 import { PNG_1X1, uploadFile } from './support/scenario.js';
 import { until } from './support/until.js';
@@ -30,35 +39,18 @@ describe.each(ENGINES)('LINE on %s', (engine) => {
   let accountId: string;
   let secret: string;
   let accessToken: string;
-  let seq = 0;
-
-  const newUser = () => `U${hex(16)}`;
-  const messageId = () => String(500_000_000_000_000 + Date.now() * 10 + ++seq);
-
-  const sign = (raw: string, key = secret) => createHmac('sha256', key).update(Buffer.from(raw, 'utf8')).digest('base64');
+  const newUser = lineUserId;
+  const messageId = lineMessageId;
+  const sign = (raw: string, key = secret) => lineSignature(raw, key);
+  const envelope = lineEnvelope;
+  const event = lineEvent;
 
   const linePost = (raw: string, opts: { signature?: string | null; path?: string; contentType?: string } = {}) =>
-    postWebhook(`${server.url}${opts.path ?? `/webhooks/line/${accountId}`}`, raw, {
-      'content-type': opts.contentType ?? 'application/json; charset=utf-8',
-      'x-line-signature': opts.signature === undefined ? sign(raw) : opts.signature,
-    });
-
-  const envelope = (...events: object[]) => JSON.stringify({ destination: `U${'0'.repeat(32)}`, events });
-
-  /** A webhook event as LINE sends it (message events carry `message`). */
-  type LineEventJson = { webhookEventId: string; message?: { id: string }; [key: string]: unknown };
-
-  function event(userId: string, type: string, extra: Record<string, unknown> = {}, at = Date.now()): LineEventJson {
-    return {
-      type,
-      mode: 'active',
-      timestamp: at,
-      source: { type: 'user', userId },
-      webhookEventId: `01H${hex(12).toUpperCase()}`,
-      deliveryContext: { isRedelivery: false },
-      ...extra,
-    };
-  }
+    postWebhook(
+      `${server.url}${opts.path ?? `/webhooks/line/${accountId}`}`,
+      raw,
+      lineHeaders(raw, secret, opts.signature, opts.contentType),
+    );
 
   const messageEvent = (userId: string, message: Record<string, unknown>, opts: { at?: number; replyToken?: string | null } = {}) =>
     event(
