@@ -56,6 +56,13 @@ describe.each(ENGINES)('campaigns on %s', (engine) => {
   const sends = (campaignId: string) =>
     raw.knex('campaign_sends').where({ campaign_id: campaignId }).orderBy('sent_at') as Promise<Record<string, any>[]>;
   const sentTo = (phone: string) => fake.sends().filter((r) => r.form.To === phone);
+  /** Waits for a trigger scan at or after `at` on the server's clock (its occasions are then written). */
+  const scannedAt = (campaignId: string, at: number) =>
+    eventually(
+      () => raw.knex('campaigns').where({ id: campaignId }).first(),
+      (c) => Number(c?.scanned_at) >= at,
+      'a trigger scan',
+    );
 
   /** A saved segment (the CRM's segments API): customers with this tag. */
   async function segment(tagName: string): Promise<string> {
@@ -314,7 +321,7 @@ describe.each(ENGINES)('campaigns on %s', (engine) => {
     expect((await request('POST', `/campaigns/${id}/schedule`)).body.campaign.status).toBe('running');
     // Not silent long enough yet: nothing. A trigger scans every 5 minutes of the server's clock.
     clock += 10 * 86_400_000;
-    await new Promise((r) => setTimeout(r, 100));
+    await scannedAt(id, clock);
     expect(await sends(id)).toEqual([]);
     clock += 21 * 86_400_000;
     const fired = await eventually(
@@ -326,7 +333,7 @@ describe.each(ENGINES)('campaigns on %s', (engine) => {
     expect(fired[0]!.occasion).toMatch(/^silent:\d+$/);
     // Later scans find the same silence taken: still one message.
     clock += 10 * MINUTE;
-    await new Promise((r) => setTimeout(r, 100));
+    await scannedAt(id, clock);
     expect(await sends(id)).toHaveLength(1);
     expect(sentTo(quiet.phone).filter((r) => r.form.Body?.includes('We miss you'))).toHaveLength(1);
     admin = await api.login(); // a month on, the morning's session has expired

@@ -260,12 +260,14 @@ describe.each(ENGINES)('LINE on %s', (engine) => {
     expect((await linePost(envelope(unfollow))).status).toBe(200);
     expect(await consent()).toMatchObject({ status: 'opted_out', source: 'line unfollow' });
     const sends = fake.sends().length;
+    const rowsBefore = await counter.counts();
     const refused = await reply(first.conversationId, 'ยังอยู่ไหมคะ');
     expect(refused.status).toBe(409);
     expect(refused.body.error.message).toMatch(
       /^the customer opted out of LINE \(blocked the LINE account on .* UTC\); nothing can be sent/,
     );
-    await new Promise((r) => setTimeout(r, 200));
+    // Nothing written (no message, no outbox row), so nothing can reach LINE later either.
+    expect(await counter.counts()).toEqual(rowsBefore);
     expect(fake.sends().length).toBe(sends);
 
     const follow = event(userId, 'follow', { replyToken: fake.replyToken() });
