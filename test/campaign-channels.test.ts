@@ -89,17 +89,7 @@ describe.each(ENGINES)('campaigns by LINE and email on %s', (engine) => {
       settings: { channelId: '1657000003', apiBaseUrl: line.url, dataApiBaseUrl: line.url },
       credentials: { channelSecret: lineSecret, channelAccessToken: line.token() },
     });
-    emailId = await createChannelAccount(server.api, admin, {
-      kind: 'email',
-      name: 'Support mailbox',
-      settings: {
-        imap: { host: dovecot.host, port: dovecot.port, tls: 'none', user: SUPPORT, syncDays: 7 },
-        smtp: { host: smtp.host, port: smtp.port, tls: 'none' },
-        fromAddress: SUPPORT,
-        fromName: 'Omnidesk Support',
-      },
-      credentials: { imapPassword: dovecot.users.find((u) => u.user === SUPPORT)!.password },
-    });
+    emailId = await createChannelAccount(server.api, admin, dovecot.channelAccount(SUPPORT, smtp));
   }, 60_000);
   afterAll(async () => {
     await server?.stop();

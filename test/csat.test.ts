@@ -59,17 +59,7 @@ describe.each(ENGINES)('CSAT on %s', (engine) => {
     agent = await server.api.userWithRole(admin, 'agent', `CSAT Agent ${engine}`);
     webChatId = await server.api.webChatAccount(admin);
     number = await smsNumber(server.api, admin, fake, { name: 'SMS', phoneNumber: OUR_NUMBER, publicUrl: PUBLIC_URL });
-    emailId = await createChannelAccount(server.api, admin, {
-      kind: 'email',
-      name: 'Support mailbox',
-      settings: {
-        imap: { host: dovecot.host, port: dovecot.port, tls: 'none', user: SUPPORT, syncDays: 7 },
-        smtp: { host: smtp.host, port: smtp.port, tls: 'none' },
-        fromAddress: SUPPORT,
-        fromName: 'Omnidesk Support',
-      },
-      credentials: { imapPassword: dovecot.users.find((u) => u.user === SUPPORT)!.password },
-    });
+    emailId = await createChannelAccount(server.api, admin, dovecot.channelAccount(SUPPORT, smtp));
     for (const id of [webChatId, number.accountId, emailId]) expect((await csatOn(id)).status).toBe(200);
   }, 60_000);
   afterAll(async () => {

@@ -176,19 +176,8 @@ describe('an email conversation in the console, from real mail', () => {
     const admin = await server.api.login();
     const created = await server.api.request('POST', '/api/v1/channel-accounts', {
       token: admin,
-      body: {
-        kind: 'email',
-        name: 'Support mailbox',
-        settings: {
-          imap: { host: dovecot.host, port: dovecot.port, tls: 'none', user: SUPPORT, syncDays: 7 },
-          smtp: { host: smtp.host, port: smtp.port, tls: 'none' },
-          fromAddress: SUPPORT,
-          fromName: 'Omnidesk Support',
-          // No acknowledgement: the conversation holds just the customer's mail and the agent's reply.
-          acknowledge: { enabled: false },
-        },
-        credentials: { imapPassword: dovecot.account(SUPPORT).password },
-      },
+      // No acknowledgement: the conversation holds just the customer's mail and the agent's reply.
+      body: dovecot.channelAccount(SUPPORT, smtp, { acknowledge: { enabled: false } }),
     });
     expect(created.status).toBe(201);
     const accountId: string = created.body.account.id;

@@ -19,6 +19,38 @@ export interface SystemReplyInput {
   meta?: MessageMeta;
 }
 
+/**
+ * Writes a message from the desk into a conversation, queued in the outbox, and moves the conversation's
+ * last message time; inside the caller's transaction (the caller publishes the events after commit).
+ */
+export async function queueSystemMessage(
+  tx: Stores,
+  conversation: Pick<Conversation, 'id' | 'channelAccountId'>,
+  text: string,
+  meta: MessageMeta | null,
+  now: number,
+): Promise<{ message: Message; conversation: Conversation }> {
+  const message = await tx.messages.insert(
+    {
+      conversationId: conversation.id,
+      channelAccountId: conversation.channelAccountId,
+      direction: 'outbound',
+      senderType: 'system',
+      senderId: null,
+      parts: [{ type: 'text', text }],
+      text,
+      private: false,
+      providerMessageId: null,
+      status: 'queued',
+      meta,
+    },
+    now,
+  );
+  await tx.outbox.enqueue(message.id, conversation.channelAccountId, now);
+  const updated = (await tx.conversations.update(conversation.id, { lastMessageAt: now }, now))!;
+  return { message, conversation: updated };
+}
+
 export function makeSendSystemReply(deps: Deps) {
   return async function sendSystemReply(input: SystemReplyInput): Promise<{ message: Message; conversation: Conversation } | undefined> {
     const result = await deps.store.transaction(async (tx) => {
@@ -27,25 +59,7 @@ export function makeSendSystemReply(deps: Deps) {
       const now = deps.now();
       if (conversation.status === 'resolved') return undefined;
       if (input.guard && !(await input.guard(tx, conversation, now))) return undefined;
-      const message = await tx.messages.insert(
-        {
-          conversationId: conversation.id,
-          channelAccountId: conversation.channelAccountId,
-          direction: 'outbound',
-          senderType: 'system',
-          senderId: null,
-          parts: [{ type: 'text', text: input.text }],
-          text: input.text,
-          private: false,
-          providerMessageId: null,
-          status: 'queued',
-          meta: input.meta ?? null,
-        },
-        now,
-      );
-      await tx.outbox.enqueue(message.id, conversation.channelAccountId, now);
-      const updated = (await tx.conversations.update(conversation.id, { lastMessageAt: now }, now))!;
-      return { message, conversation: updated };
+      return queueSystemMessage(tx, conversation, input.text, input.meta ?? null, now);
     });
     if (!result) return undefined;
     deps.events.publish(

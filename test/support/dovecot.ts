@@ -62,6 +62,25 @@ export class Dovecot {
     return { host: this.host, port: this.port, user, password: this.password(user) };
   }
 
+  /**
+   * The email channel account an admin creates for `user`'s mailbox here, sending through `smtp` (a local
+   * relay): POST /channel-accounts' body. `settings` adds to or replaces the account's settings.
+   */
+  channelAccount(user: string, smtp: { host: string; port: number }, settings: Record<string, unknown> = {}) {
+    return {
+      kind: 'email',
+      name: 'Support mailbox',
+      settings: {
+        imap: { host: this.host, port: this.port, tls: 'none', user, syncDays: 7 },
+        smtp: { host: smtp.host, port: smtp.port, tls: 'none' },
+        fromAddress: user,
+        fromName: 'Omnidesk Support',
+        ...settings,
+      },
+      credentials: { imapPassword: this.password(user) },
+    };
+  }
+
   /** A logged-in client; the caller logs it out. */
   async connect(user = this.users[0]!.user, options: { disableAutoIdle?: boolean } = {}): Promise<ImapFlow> {
     const client = new ImapFlow({

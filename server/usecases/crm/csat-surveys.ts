@@ -22,6 +22,7 @@ import { canViewConversation, hasRole, type Actor } from '../../domain/policy.js
 import type { Conversation, InboundMessage } from '../../domain/types.js';
 import type { Deps } from '../deps.js';
 import type { IngestResult, SurveyReplies } from '../ingest-message.js';
+import { queueSystemMessage } from '../send-system-reply.js';
 
 export interface CsatOptions {
   /** SecretBox.derive('csat-link'): signs the links in email surveys. */
@@ -132,25 +133,8 @@ export function makeCsatSurveys(deps: Deps & { log: Logger }, options: CsatOptio
       if (!survey) return undefined; // surveyed already (another node heard the same event)
       const customer = await tx.customers.findById(c.customerId);
       const text = surveyText(mode, customer?.locale ?? null, settings.questions, linkFor(survey.id));
-      const message = await tx.messages.insert(
-        {
-          conversationId: c.id,
-          channelAccountId: c.channelAccountId,
-          direction: 'outbound',
-          senderType: 'system',
-          senderId: null,
-          parts: [{ type: 'text', text }],
-          text,
-          private: false,
-          providerMessageId: null,
-          status: 'queued',
-          meta: { csat: { surveyId: survey.id, mode, score: null } },
-        },
-        now,
-      );
+      const { message, conversation } = await queueSystemMessage(tx, c, text, { csat: { surveyId: survey.id, mode, score: null } }, now);
       await tx.csat.setMessage(survey.id, message.id);
-      await tx.outbox.enqueue(message.id, c.channelAccountId, now);
-      const conversation = (await tx.conversations.update(c.id, { lastMessageAt: now }, now))!;
       return { survey: { ...survey, messageId: message.id }, message, conversation };
     });
     if (!written) return undefined;

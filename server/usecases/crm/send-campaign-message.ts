@@ -11,6 +11,7 @@ import type { ChannelAccount, Conversation, Customer, CustomerIdentity, Message 
 import type { DomainEvent } from '../../domain/events.js';
 import { renderTemplate, type TemplateContext } from '../manage-canned-responses.js';
 import type { Deps } from '../deps.js';
+import { queueSystemMessage } from '../send-system-reply.js';
 
 export type SendOutcome =
   | { kind: 'sent'; message: Message }
@@ -108,25 +109,9 @@ export function makeSendCampaignMessage(deps: Deps) {
       // Another sender took this slot first: start over, and find the next one.
       if (!(await tx.campaigns.advanceSlot(campaign.id, campaign.nextSlotAt, slot))) throw new WriteConflict('campaign rate slot');
       const conversation = unresolved ?? (await startConversation(tx, subject, customer, account, now, events));
-      const message = await tx.messages.insert(
-        {
-          conversationId: conversation.id,
-          channelAccountId: account.id,
-          direction: 'outbound',
-          senderType: 'system',
-          senderId: null,
-          parts: [{ type: 'text', text }],
-          text,
-          private: false,
-          providerMessageId: null,
-          status: 'queued',
-          meta: { campaign: { campaignId: campaign.id, name: campaign.name, sendId: send.id } },
-        },
-        now,
-      );
+      const meta = { campaign: { campaignId: campaign.id, name: campaign.name, sendId: send.id } };
+      const { message, conversation: updated } = await queueSystemMessage(tx, conversation, text, meta, now);
       if (!(await tx.campaigns.markSent(send.id, conversation.id, message.id, now))) throw new WriteConflict('campaign recipient');
-      await tx.outbox.enqueue(message.id, account.id, now);
-      const updated = (await tx.conversations.update(conversation.id, { lastMessageAt: now }, now))!;
       events.push({ type: 'message.created', message, conversation: updated }, { type: 'outbox.enqueued', messageId: message.id });
       return { kind: 'sent', message };
     });
