@@ -7,6 +7,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import { openAdminConsole, type AdminConsole } from './support/admin-console.js';
 import { startTestServer, type TestServer } from './support/harness.js';
+import { openConversation } from './support/scenario.js';
 
 const ROOT = path.resolve(import.meta.dirname, '..');
 const DOCS_SHOT = path.join(ROOT, 'docs', 'screenshots', 'segments.png');
@@ -101,4 +102,28 @@ test('an admin builds a segment with a live count, saves it and lists its member
   await page.getByRole('tab', { name: 'Value tiers' }).click();
   await page.getByText('Current quintile cut points').waitFor();
   await page.getByText(/over 6 customers/).waitFor();
+});
+
+test('the customer panel shows scores and orders; a supervisor hands an overridden tier back to the purchase history', async () => {
+  const accountId = await server.api.webChatAccount(admin, 'Shop chat');
+  const opened = await openConversation(server, accountId, 'สวัสดีค่ะ สั่งของไปเมื่อวาน');
+  opened.socket.close();
+  const customerId = (await server.store.conversations.findById(opened.conversationId))!.customerId;
+  expect((await request('PATCH', `/customers/${customerId}`, { name: 'Dao Srisuk' })).status).toBe(200);
+  const orders = [0, 1].map((k) => ({ customerId, externalId: `panel-${k}`, amount: 1_500, orderedAt: Date.now() - (k + 1) * DAY }));
+  expect((await request('POST', '/orders', orders)).status).toBe(201);
+  const computed = (await request('GET', `/customers/${customerId}/value`)).body.value;
+  expect((await request('PATCH', `/customers/${customerId}`, { valueTier: 'platinum', vip: true })).status).toBe(200);
+
+  const { page } = ui;
+  await page.goto(`${server.url}/?conversation=${opened.conversationId}`);
+  const section = page.getByRole('region', { name: 'Value' });
+  await expect.poll(() => section.textContent(), { timeout: 10_000 }).toContain('set by a supervisor');
+  expect(await section.textContent()).toContain('2 orders');
+  expect(await section.locator('.tier-badge').allTextContents()).toEqual(expect.arrayContaining(['Platinum', 'VIP']));
+
+  await section.getByRole('button', { name: 'Use computed' }).click();
+  await expect.poll(() => section.textContent()).not.toContain('set by a supervisor');
+  const back = (await request('GET', `/customers/${customerId}/value`)).body.value;
+  expect(back).toMatchObject({ tierOverride: null, vipOverride: null, valueTier: computed.valueTier, vip: computed.vip });
 });

@@ -177,7 +177,12 @@ export function CustomerPanel(props: Props) {
               </>
             )}
             <CustomerCsat api={api} customerId={customer.id} version={customer} />
-            <CustomerValue api={api} customerId={customer.id} version={customer} />
+            <CustomerValue
+              api={api}
+              customerId={customer.id}
+              version={customer}
+              onUseComputed={mayRank ? () => profile.save({ valueTier: null, vip: null }) : undefined}
+            />
             <CustomerHistory
               api={api}
               conversations={profile.conversations}

@@ -1,5 +1,6 @@
-// The customer panel's value section: RFM scores, tier and VIP (marked when a supervisor set them),
-// spend, and the latest orders. Read again when `version` changes (the profile was saved or updated).
+// The customer panel's value section: RFM scores, tier and VIP (marked when a supervisor set them, with
+// "Use computed" for supervisors to hand them back to the RFM), spend, and the latest orders. Read again
+// when `version` changes (the profile was saved or updated).
 import { useEffect, useMemo, useState } from 'react';
 import type { Api } from '../api';
 import { useI18n, useStrings } from '../i18n';
@@ -8,11 +9,20 @@ import { valueApi, type CustomerValue as Value, type OrderView } from './value-a
 import { VALUE_STRINGS } from './value-strings';
 import './value.css';
 
-export function CustomerValue({ api, customerId, version }: { api: Api; customerId: string; version: unknown }) {
+interface Props {
+  api: Api;
+  customerId: string;
+  version: unknown;
+  /** Supervisors and admins: they may clear the overrides (which saves the profile). */
+  onUseComputed?: () => Promise<unknown>;
+}
+
+export function CustomerValue({ api, customerId, version, onUseComputed }: Props) {
   const s = useStrings(VALUE_STRINGS);
   const { time } = useI18n();
   const crm = useMemo(() => valueApi(api), [api]);
   const [data, setData] = useState<{ value: Value; orders: OrderView[] } | null>(null);
+  const [clearing, setClearing] = useState<'busy' | 'failed' | null>(null);
   useEffect(() => {
     let live = true;
     Promise.all([crm.customerValue(customerId), crm.customerOrders(customerId)]).then(
@@ -35,8 +45,33 @@ export function CustomerValue({ api, customerId, version }: { api: Api; customer
       <h3>{s('valueSection')}</h3>
       <div className="value-head">
         <TierBadges customer={value} />
-        {(value.tierOverride || value.vipOverride !== null) && <span className="muted value-override">{s('overridden')}</span>}
+        {(value.tierOverride || value.vipOverride !== null) && (
+          <>
+            <span className="muted value-override">{s('overridden')}</span>
+            {onUseComputed && (
+              <button
+                type="button"
+                className="btn btn-small"
+                disabled={clearing === 'busy'}
+                onClick={() => {
+                  setClearing('busy');
+                  onUseComputed().then(
+                    () => setClearing(null),
+                    () => setClearing('failed'),
+                  );
+                }}
+              >
+                {s('useComputed')}
+              </button>
+            )}
+          </>
+        )}
       </div>
+      {clearing === 'failed' && (
+        <p className="banner banner-error" role="alert">
+          {s('useComputedFailed')}
+        </p>
+      )}
       {value.orderCount === 0 ? (
         <p className="muted">{s('noOrders')}</p>
       ) : (

@@ -121,6 +121,8 @@ const en = {
   ordersCount: '{count} orders, {total} {currency} in all',
   windowSpend: 'Last {days} days: {orders} orders, {spent} {currency}',
   overridden: 'set by a supervisor',
+  useComputed: 'Use computed',
+  useComputedFailed: 'Could not hand the tier and VIP back to the purchase history; try again.',
   recentOrders: 'Recent orders',
   orderLine: '{amount} {currency}',
 };
@@ -247,6 +249,8 @@ const th: Record<ValueStringKey, string> = {
   ordersCount: '{count} คำสั่งซื้อ รวม {total} {currency}',
   windowSpend: '{days} วันล่าสุด: {orders} คำสั่งซื้อ {spent} {currency}',
   overridden: 'กำหนดโดยหัวหน้างาน',
+  useComputed: 'ใช้ค่าที่คำนวณ',
+  useComputedFailed: 'คืนระดับลูกค้าและ VIP ให้คำนวณจากประวัติการซื้อไม่สำเร็จ ลองอีกครั้ง',
   recentOrders: 'คำสั่งซื้อล่าสุด',
   orderLine: '{amount} {currency}',
 };

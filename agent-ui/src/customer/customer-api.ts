@@ -34,7 +34,8 @@ export interface CustomerPatch {
   tags?: string[];
   attributes?: Record<string, AttributeValue>;
   valueTier?: ValueTier | null;
-  vip?: boolean;
+  /** null hands the VIP flag back to the computed value (as valueTier: null does the tier). */
+  vip?: boolean | null;
 }
 
 const at = (id: string) => encodeURIComponent(id);
