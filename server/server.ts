@@ -355,7 +355,7 @@ export async function startServer(config: Config, log: Logger, options: StartOpt
       crmValue,
       campaigns: makeManageCampaigns(deps, () => campaignRunner.kick()),
       csat,
-      reports: makeBuildReport(deps, reportRollup),
+      reports: makeBuildReport(deps, reportRollup, segmentReads),
       reportTimeZone: reportRollup.timeZone,
     },
     {

@@ -1,5 +1,5 @@
 // The CRM's heavy reads and its full refresh, behind one interface: counting a segment over every
-// customer, paging its members, and the RFM refresh. On PostgreSQL they run here (the driver is
+// customer, paging its members, the RFM refresh, and a report added up from fact rows. On PostgreSQL they run here (the driver is
 // asynchronous; the database does the work). On a SQLite file they run in a worker thread with its own
 // connection (WAL lets it read while the node writes): better-sqlite3 is synchronous, so a count over a
 // million rows on the node's own connection would stop its event loop, and with it live routing.
@@ -19,6 +19,8 @@ import {
   type RefreshReport,
   type WriteStatement,
 } from './rfm-refresh.js';
+import type { CellRow } from '../../server/domain/reports/report.js';
+import { factCells, type FactCellsQuery } from '../reports/fact-cells.js';
 import { segmentCustomerQuery } from './segment-query.js';
 
 export interface SegmentReads {
@@ -28,6 +30,8 @@ export interface SegmentReads {
   members(rules: SegmentRules, now: number, page: { afterId?: string; limit: number }): Promise<string[]>;
   /** The full RFM refresh (one at a time: a second call joins the one running). */
   refresh(settings: CrmSettings, now: number): Promise<RefreshReport & { nodeWrites: NodeWrites }>;
+  /** A report's cells from fact rows (db/reports/fact-cells.ts). */
+  factCells(query: FactCellsQuery): Promise<CellRow[]>;
   close(): Promise<void>;
 }
 
@@ -41,7 +45,8 @@ export interface NodeWrites {
 export type SegmentOp =
   | { op: 'count'; rules: SegmentRules; now: number }
   | { op: 'members'; rules: SegmentRules; now: number; page: { afterId?: string; limit: number } }
-  | { op: 'refresh'; settings: CrmSettings; now: number };
+  | { op: 'refresh'; settings: CrmSettings; now: number }
+  | { op: 'factCells'; query: FactCellsQuery };
 
 /** Runs one operation on this connection (the worker calls this too, writing through the node: `write`). */
 export async function runSegmentOp(
@@ -65,6 +70,8 @@ export async function runSegmentOp(
     }
     case 'refresh':
       return refreshAllValues(knex, job.settings, job.now, refreshOptions, write);
+    case 'factCells':
+      return factCells(knex, job.query);
   }
 }
 
@@ -98,6 +105,7 @@ export function createSegmentReads(
   return {
     count: (rules, now) => run.call({ op: 'count', rules, now }) as Promise<number>,
     members: (rules, now, page) => run.call({ op: 'members', rules, now, page }) as Promise<string[]>,
+    factCells: (query) => run.call({ op: 'factCells', query }) as Promise<CellRow[]>,
     refresh: (settings, now) =>
       (refreshing ??= refresh(settings, now).finally(() => {
         refreshing = undefined;

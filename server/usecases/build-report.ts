@@ -1,16 +1,17 @@
 // A report over a period: per channel, queue, agent or segment. The figures come from the daily rollup
 // when the report's days are the rollup's days (same zone, or a zone whose midnights fall at the same
 // instants); otherwise, and when limited to one segment's customers, they are added up from the
-// conversations' fact rows, streamed. Campaign messages are read from the rollup's copy (with whether
+// conversations' fact rows (off the event loop on SQLite: db/reports/fact-cells.ts in the CRM worker).
+// Campaign messages are read from the rollup's copy (with whether
 // they were answered) and counted on their send day in the report's zone. Either way the rollup is
 // brought up to date first (see report-rollup.ts); segments are their members as of its last refresh.
-import type { FactView } from '../../db/stores/reports.store.js';
+import type { SegmentReads } from '../../db/crm/segment-reads.js';
 import { invalidField } from '../domain/errors.js';
 import { DayIndex, reportPeriod, type ReportPeriod } from '../domain/reports/period.js';
-import { addCampaignSend, addFact } from '../domain/reports/report-cell.js';
+import { addCampaignSend, cellAt } from '../domain/reports/report-cell.js';
 import { ReportAccumulator, type CellRow, type ReportGroupBy, type ReportResult } from '../domain/reports/report.js';
 import type { Deps } from './deps.js';
-import { cellAt, type ReportRollup } from './report-rollup.js';
+import type { ReportRollup } from './report-rollup.js';
 
 export interface ReportQuery {
   /** Local dates YYYY-MM-DD, both included. */
@@ -35,7 +36,7 @@ export const CHANNEL_LABELS: Record<string, string> = {
 
 export type BuildReport = ReturnType<typeof makeBuildReport>;
 
-export function makeBuildReport(deps: Deps, rollup: ReportRollup) {
+export function makeBuildReport(deps: Deps, rollup: ReportRollup, reads: Pick<SegmentReads, 'factCells'>) {
   const { store, now } = deps;
 
   /**
@@ -52,14 +53,17 @@ export function makeBuildReport(deps: Deps, rollup: ReportRollup) {
     if (segmentId === undefined && days.sameDaysAs(rollup.timeZone)) {
       return { source: 'rollup', rows: await store.reports.rollupRows(dimension, period.fromDay, period.toDay) };
     }
-    const keyOf = (f: FactView) =>
-      fixedKey !== undefined ? fixedKey : dimension === 'channel' ? f.channel : dimension === 'queue' ? f.queueId : f.agentId;
-    const cells = new Map<string, CellRow>();
-    await store.reports.forEachFact(period, segmentId, (f) => {
-      const day = days.dayOf(f.createdAt);
-      if (day !== null) addFact(cellAt(cells, day, keyOf(f)), f);
+    const rows = await reads.factCells({
+      fromMs: period.fromMs,
+      toMs: period.toMs,
+      timeZone: days.timeZone,
+      fromDay: days.fromDay,
+      toDay: days.toDay,
+      dimension,
+      ...(segmentId !== undefined && { segmentId }),
+      ...(fixedKey !== undefined && { fixedKey }),
     });
-    return { source: 'facts', rows: [...cells.values()] };
+    return { source: 'facts', rows };
   }
 
   /** Campaign sends per (day, channel) over the period. */

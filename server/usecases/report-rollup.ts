@@ -18,7 +18,7 @@ import type { ConversationFactRows, ReportRollupStore } from '../../db/stores/re
 import type { SegmentDefinition, SegmentState } from '../../db/stores/report-segments.store.js';
 import { DEFAULT_REPORT_TIME_ZONE, dayStart, localDayOf } from '../domain/reports/period.js';
 import { addFact, emptyCell, factRowsOf, isEmptyCell, mergeCell, type FactRow, type ReportCell } from '../domain/reports/report-cell.js';
-import type { CellRow, ReportGroupBy } from '../domain/reports/report.js';
+import type { ReportGroupBy } from '../domain/reports/report.js';
 import { AppError } from '../domain/errors.js';
 import type { Deps } from './deps.js';
 
@@ -60,13 +60,6 @@ export interface RollupPass {
   ms: number;
 }
 
-/** A cell of a map keyed by day and group, created empty when missing. */
-export function cellAt(cells: Map<string, CellRow>, day: number, key: string): ReportCell {
-  const id = `${day}|${key}`;
-  let row = cells.get(id);
-  if (!row) cells.set(id, (row = { day, key, cell: emptyCell() }));
-  return row.cell;
-}
 
 /** Changes to cells, keyed by day, dimension and key. */
 class Deltas {

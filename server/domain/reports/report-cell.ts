@@ -4,6 +4,7 @@
 // day it was created (a cohort): its first response, resolution, SLA outcome, abandonment and CSAT all
 // belong to that day, whenever they happened. Pure: facts and the clock in, counts out.
 import { durationBin, emptyHistogram, mergeHistogram, type Histogram } from './histogram.js';
+import type { CellRow } from './report.js';
 
 /** One conversation as reports see it (db/stores/reports.store.ts reads it from the conversation and its routing events). */
 export interface ConversationFacts {
@@ -280,4 +281,12 @@ export function addFact(cell: ReportCell, f: Pick<FactRow, 'counts' | 'firstResp
 export function addCampaignSend(cell: ReportCell, s: CampaignSendFacts): void {
   cell.campaignSends++;
   if (s.replied) cell.campaignReplies++;
+}
+
+/** A cell of a map keyed by day and group, created empty when missing. */
+export function cellAt(cells: Map<string, CellRow>, day: number, key: string): ReportCell {
+  const id = `${day}|${key}`;
+  let row = cells.get(id);
+  if (!row) cells.set(id, (row = { day, key, cell: emptyCell() }));
+  return row.cell;
 }
