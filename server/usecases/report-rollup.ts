@@ -60,7 +60,6 @@ export interface RollupPass {
   ms: number;
 }
 
-
 /** Changes to cells, keyed by day, dimension and key. */
 class Deltas {
   readonly cells = new Map<string, DailyCell>();
