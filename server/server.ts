@@ -171,6 +171,11 @@ export async function startServer(config: Config, log: Logger, options: StartOpt
         );
         await service.start();
         await stats.start();
+        // Surveys a stop kept from being sent (a crash between a resolve and its survey, or a leader that
+        // died): asked by the new leader; the survey's unique key keeps it to one.
+        void track(csat.catchUp())
+          .then((sent) => sent && log.info({ sent }, 'CSAT: sent the surveys a stop had left unsent'))
+          .catch((err: unknown) => log.warn({ err }, 'CSAT: the catch-up failed'));
         // A new leader starts a new stream: supervisors already watching take its full report.
         stats.current().then(statsRoom.pushFull, (err: unknown) => log.warn({ err }, 'could not push the queue statistics'));
         return { routing: service, stats };
@@ -399,12 +404,6 @@ export async function startServer(config: Config, log: Logger, options: StartOpt
   });
   await routing.start();
   outbox.start();
-  // Surveys a crash kept from being sent (the leader asks; the survey's unique key keeps it to one).
-  if (routing.leading) {
-    void track(csat.catchUp())
-      .then((sent) => sent && log.info({ sent }, 'CSAT: sent the surveys a stop had left unsent'))
-      .catch((err: unknown) => log.warn({ err }, 'CSAT: the catch-up failed'));
-  }
   campaignRunner.start();
   const stopDuplicateWorker = startDuplicateWorker(findDuplicates, events, { intervalMs: 30_000, track });
   slackMirror.start();
