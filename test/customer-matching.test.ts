@@ -113,6 +113,8 @@ describe('Thai and Latin spellings of one name', () => {
     ['ศิริพร', 'Siriporn', 'srpn'],
     ['ธนาธร', 'Thanathorn', 'tntn'],
     ['กรุงเทพ', 'Krungthep', 'krNtp'],
+    ['จันทร์เพ็ญ', 'Chanphen', 'cnpn'],
+    ['บุญชัย', 'Boonchai', 'bnc'],
   ])('%s and %s both read %s', (thai, latin, sound) => {
     expect(nameSound(normalizeName(thai))).toBe(sound);
     expect(nameSound(normalizeName(latin))).toBe(sound);

@@ -101,18 +101,25 @@ function thaiWordSound(word: string): string {
   const chars = [...word].filter((c) => !/[\u0e48-\u0e4b]/u.test(c)); // tone marks say nothing here
   let out = '';
   let lastAt = -1; // the char index of the last consonant read
+  let lastLetter = -1; // the char index of the last consonant letter not silenced (ญ ย ว included)
   for (let i = 0; i < chars.length; i++) {
     const sound = THAI_SOUND[chars[i]!];
     if (sound === undefined) continue;
     if (chars[i + 1] === SILENCER || (chars[i + 2] === SILENCER && /[\u0e34\u0e38]/u.test(chars[i + 1]!))) continue;
-    // ร straight before another consonant closes a syllable and reads n (พร in พรทิพย์: Porn-, Phon-).
-    out += chars[i] === 'ร' && i > 0 && THAI_SOUND[chars[i + 1] ?? ''] ? 'n' : sound;
+    // ทร์ and ตร์ are silent together (จันทร์ is "chan", พักตร์ "phak").
+    if (/[ทต]/u.test(chars[i]!) && chars[i + 1] === 'ร' && chars[i + 2] === SILENCER) continue;
+    lastLetter = i;
+    // ร or ญ straight before another consonant closes a syllable and reads n (พร in พรทิพย์: Porn-, Phon-;
+    // บุญ in บุญชัย: Boon-).
+    out += /[รญ]/u.test(chars[i]!) && i > 0 && THAI_SOUND[chars[i + 1] ?? ''] ? 'n' : sound;
     if (sound) lastAt = i;
   }
   // The last consonant is a final when only silent letters or marks follow it (no vowel, no glide).
   const tail = chars.slice(lastAt + 1);
   const final = out.length >= 2 && tail.every((c) => NOT_A_VOWEL.test(c) || (THAI_SOUND[c] !== undefined && !/[ยวอ]/u.test(c)));
   if (final && FINAL[out.at(-1)!]) out = out.slice(0, -1) + FINAL[out.at(-1)!];
+  // A word ending in ญ ends in n (เพ็ญ is "phen").
+  if (out && chars[lastLetter] === 'ญ' && chars.slice(lastLetter + 1).every((c) => NOT_A_VOWEL.test(c))) out += 'n';
   return out;
 }
 
