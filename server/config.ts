@@ -39,6 +39,8 @@ const ConfigSchema = z
     REPORT_TIME_ZONE: z
       .string()
       .refine(isTimeZone, 'not an IANA time zone; use a name such as Asia/Bangkok or Europe/London')
+      // One spelling per zone (asia/bangkok is Asia/Bangkok), so a change of case does not rebuild the rollup.
+      .transform((tz) => new Intl.DateTimeFormat('en-US', { timeZone: tz }).resolvedOptions().timeZone)
       .default(DEFAULT_REPORT_TIME_ZONE),
     NODE_ID: z
       .string()

@@ -132,6 +132,16 @@ export async function startServer(config: Config, log: Logger, options: StartOpt
 
   // Satisfaction surveys: a reply that is only a score answers the survey of the conversation just resolved.
   const csat = makeCsatSurveys({ ...deps, log }, { linkKey: secrets.derive('csat-link'), publicUrl: config.publicUrl });
+  // Surveys a stop kept from being sent (a crash between a resolve and its survey, on any node): asked
+  // by a node when it becomes the routing leader and every 10 minutes while it leads; the survey's
+  // unique key keeps each to one.
+  let csatCatchingUp: Promise<unknown> | undefined;
+  const csatCatchUp = () => {
+    csatCatchingUp ??= track(csat.catchUp())
+      .then((sent) => sent && log.info({ sent }, 'CSAT: sent the surveys a stop had left unsent'))
+      .catch((err: unknown) => log.warn({ err }, 'CSAT: the catch-up failed'))
+      .finally(() => (csatCatchingUp = undefined));
+  };
   const ingest = makeIngestMessage(deps, { reopenWindowMs: config.reopenWindowMs, surveyReplies: csat.surveyReplies });
   const auth = makeAuth(deps, config.tokenTtlMs);
   const webChat = makeWebChat({ store, files, now, ingest: (m) => track(ingest(m)) });
@@ -173,9 +183,7 @@ export async function startServer(config: Config, log: Logger, options: StartOpt
         await stats.start();
         // Surveys a stop kept from being sent (a crash between a resolve and its survey, or a leader that
         // died): asked by the new leader; the survey's unique key keeps it to one.
-        void track(csat.catchUp())
-          .then((sent) => sent && log.info({ sent }, 'CSAT: sent the surveys a stop had left unsent'))
-          .catch((err: unknown) => log.warn({ err }, 'CSAT: the catch-up failed'));
+        csatCatchUp();
         // A new leader starts a new stream: supervisors already watching take its full report.
         stats.current().then(statsRoom.pushFull, (err: unknown) => log.warn({ err }, 'could not push the queue statistics'));
         return { routing: service, stats };
@@ -404,6 +412,8 @@ export async function startServer(config: Config, log: Logger, options: StartOpt
   });
   await routing.start();
   outbox.start();
+  const csatTimer = setInterval(() => routing.leading && csatCatchUp(), 10 * 60_000);
+  csatTimer.unref();
   campaignRunner.start();
   const stopDuplicateWorker = startDuplicateWorker(findDuplicates, events, { intervalMs: 30_000, track });
   slackMirror.start();
@@ -429,6 +439,7 @@ export async function startServer(config: Config, log: Logger, options: StartOpt
       (closing ??= (async () => {
         // 1. stop accepting connections; 2. let requests and ingests in flight finish;
         // 3. stop the outbox after its current sends; 4. close sockets and the database.
+        clearInterval(csatTimer);
         const stopped = new Promise<void>((resolve) => httpServer.close(() => resolve()));
         httpServer.closeIdleConnections();
         gateway.stopAccepting();

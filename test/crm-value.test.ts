@@ -425,14 +425,15 @@ describe.each(ENGINES)('customer value over the API on %s', (engine) => {
   });
 
   test("an imported tier and VIP flag are the supervisor's overrides: a refresh keeps them, clearing one hands back", async () => {
-    const csv = 'name,phone,value_tier,vip\nลูกค้าย้ายระบบ,+66812340999,platinum,yes\nNo tier given,+66812340998,,\n';
+    const csv =
+      'name,phone,value_tier,vip\nลูกค้าย้ายระบบ,+66812340999,platinum,yes\nNo tier given,+66812340998,,\nSaid no,+66812340997,,no\n';
     const imported = await server.api.request('POST', '/api/v1/customers/import', {
       token: admin,
       raw: csv,
       headers: { 'content-type': 'text/csv; charset=utf-8' },
     });
     expect(imported.status).toBe(201);
-    const [migrated, plain] = imported.body.customerIds as [string, string];
+    const [migrated, plain, saidNo] = imported.body.customerIds as [string, string, string];
     expect((await api('GET', `/customers/${migrated}/value`)).body.value).toMatchObject({
       valueTier: 'platinum',
       vip: true,
@@ -440,6 +441,8 @@ describe.each(ENGINES)('customer value over the API on %s', (engine) => {
       vipOverride: true,
     });
     expect((await api('GET', `/customers/${plain}/value`)).body.value).toMatchObject({ tierOverride: null, vipOverride: null, vip: false });
+    // "no" (what an export writes for most customers) is not a supervisor's say: VIP stays the tier's to give.
+    expect((await api('GET', `/customers/${saidNo}/value`)).body.value).toMatchObject({ vipOverride: null, vip: false });
 
     // No orders in this desk: computed, the customer would have no tier. The refresh keeps the file's.
     expect((await api('POST', '/crm/rfm/refresh')).status).toBe(200);

@@ -186,11 +186,13 @@ describe.each(ENGINES)('CSAT catch-up after a stop on %s', (engine) => {
         (await api.request('PUT', `/api/v1/csat/settings/${number.accountId}`, { token: admin, body: { enabled: true } })).status,
       ).toBe(200);
 
-      // Two customers write; one conversation is resolved the normal way (surveyed at once), the other
-      // is marked resolved in the database alone, as if the process died before the survey was written.
+      // Three customers write; one conversation is resolved the normal way (surveyed at once), two are
+      // marked resolved in the database alone, as if the process died before the survey was written. The
+      // third customer has written on the account again since (a newer conversation): not asked late.
       const conversations: string[] = [];
-      for (const from of ['+66811110001', '+66811110002']) conversations.push((await number.arrives(server, from, 'hello')).conversationId);
-      const [normal, interrupted] = conversations as [string, string];
+      for (const from of ['+66811110001', '+66811110002', '+66811110003'])
+        conversations.push((await number.arrives(server, from, 'hello')).conversationId);
+      const [normal, interrupted, movedOn] = conversations as [string, string, string];
       expect(
         (await api.request('POST', `/api/v1/conversations/${normal}/status`, { token: admin, body: { status: 'resolved' } })).status,
       ).toBe(200);
@@ -201,6 +203,13 @@ describe.each(ENGINES)('CSAT catch-up after a stop on %s', (engine) => {
       );
       const at = Date.now();
       await server.store.conversations.update(interrupted, { status: 'resolved', resolvedAt: at }, at);
+      await server.store.conversations.update(movedOn, { status: 'resolved', resolvedAt: at }, at);
+      const movedOnCustomer = (await server.store.conversations.findById(movedOn))!.customerId;
+      const newer = await server.store.conversations.create(
+        { customerId: movedOnCustomer, channelAccountId: number.accountId, channelKind: 'sms', subject: null },
+        at + 1,
+      );
+      await server.store.conversations.update(newer.id, { lastCustomerMessageAt: at + 1 }, at + 1);
       await server.close();
 
       server = await start();
@@ -230,6 +239,7 @@ describe.each(ENGINES)('CSAT catch-up after a stop on %s', (engine) => {
           const asked = (await check.knex('messages').where({ conversation_id: id, direction: 'outbound' })) as { meta: string | null }[];
           expect(asked.filter((m) => m.meta?.includes('"csat"'))).toHaveLength(1);
         }
+        expect(await check.knex('csat_surveys').whereIn('conversation_id', [movedOn, newer.id])).toEqual([]);
       } finally {
         await check.close();
       }

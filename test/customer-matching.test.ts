@@ -138,6 +138,12 @@ describe('Thai and Latin spellings of one name', () => {
     expect(scorePair(a, b)).toBeUndefined();
   });
 
+  test('every key fits its column (320 characters), however long a name grows under NFKC', () => {
+    const long = matchKeys(profile(normalizeName('㎉'.repeat(200))));
+    expect(long.some((k) => k.kind === 'soundw')).toBe(true);
+    for (const k of long) expect(k.key.length).toBeLessThanOrEqual(320);
+  });
+
   test('the two spellings share a blocking key, so they are compared at all', () => {
     const keys = (name: string) => matchKeys(profile(name)).filter((k) => k.kind === 'sound');
     expect(keys('สมชาย ใจดี')).toEqual(keys('Jaidee Somchai'));

@@ -16,6 +16,8 @@ test('REPORT_TIME_ZONE must be an IANA zone', () => {
   const base = { DATABASE_URL: 'sqlite::memory:' };
   expect(loadConfig({ ...base, REPORT_TIME_ZONE: 'Europe/London' }).reportTimeZone).toBe('Europe/London');
   expect(loadConfig(base).reportTimeZone).toBe('Asia/Bangkok');
+  // One spelling per zone: a change of case is no change of zone (and rebuilds nothing).
+  expect(loadConfig({ ...base, REPORT_TIME_ZONE: 'asia/bangkok' }).reportTimeZone).toBe('Asia/Bangkok');
   let caught: unknown;
   try {
     loadConfig({ ...base, REPORT_TIME_ZONE: 'Mars/Olympus' });

@@ -120,22 +120,47 @@ export class CsatStore {
   }
 
   /**
-   * Conversations of surveying accounts resolved since `since` (and since their account's settings last
-   * changed), with a customer who wrote, and no survey: the ones a crash kept from being asked.
+   * Conversations of surveying accounts resolved in [since, until) (and since their account's settings
+   * last changed), with a customer who wrote and has not written on that account since, and no survey:
+   * the ones a crash kept from being asked. In (resolved_at, id) order, after `after`.
    */
-  async unsurveyed(since: number, limit: number): Promise<string[]> {
-    return this.db('csat_settings as s')
+  async unsurveyed(
+    range: { since: number; until: number },
+    after: { resolvedAt: number; id: string } | null,
+    limit: number,
+  ): Promise<{ id: string; resolvedAt: number }[]> {
+    const q = this.db('csat_settings as s')
       .join('conversations as c', 'c.channel_account_id', 's.channel_account_id')
       .leftJoin('csat_surveys as v', 'v.conversation_id', 'c.id')
       .where('s.enabled', true)
       .where('c.status', 'resolved')
-      .where('c.resolved_at', '>=', since)
+      .where('c.resolved_at', '>=', range.since)
+      .where('c.resolved_at', '<', range.until)
       .where('c.resolved_at', '>=', this.db.ref('s.updated_at'))
       .whereNotNull('c.last_customer_message_at')
       .whereNull('v.id')
-      .orderBy('c.resolved_at')
+      // A customer who wrote again on the account since is in another conversation now: not asked late.
+      .whereNotExists((w) =>
+        w
+          .from('conversations as later')
+          .whereRaw('later.customer_id = c.customer_id')
+          .whereRaw('later.channel_account_id = c.channel_account_id')
+          .whereRaw('later.last_customer_message_at > c.resolved_at'),
+      )
+      .orderBy([
+        { column: 'c.resolved_at', order: 'asc' },
+        { column: 'c.id', order: 'asc' },
+      ])
       .limit(limit)
-      .pluck('c.id');
+      .select('c.id', 'c.resolved_at');
+    if (after) {
+      q.where((w) =>
+        w
+          .where('c.resolved_at', '>', after.resolvedAt)
+          .orWhere((x) => x.where('c.resolved_at', after.resolvedAt).where('c.id', '>', after.id)),
+      );
+    }
+    return ((await q) as { id: string; resolved_at: number | string }[]).map((r) => ({ id: r.id, resolvedAt: Number(r.resolved_at) }));
   }
 
   async setMessage(id: string, messageId: string): Promise<void> {

@@ -25,7 +25,7 @@ export interface ImportDraft {
   name: string | null;
   locale: string | null;
   tags: string[];
-  /** A tier and VIP flag from the file are kept as a supervisor's override (null: not given, computed). */
+  /** A tier, and VIP "yes", from the file are kept as a supervisor's override (null: not given or "no", computed). */
   valueTier: ValueTier | null;
   vip: boolean | null;
   attributes: Record<string, string>;
@@ -190,9 +190,9 @@ export function readRow(
         break;
       }
       case 'vip':
+        // Only "yes" is a supervisor's say; "no" (what every export writes for most customers) leaves VIP to the tier.
         if (YES.includes(cell.toLowerCase())) draft.vip = true;
-        else if (NO.includes(cell.toLowerCase())) draft.vip = false;
-        else fail('vip', 'bad_value', `not yes or no: "${cell}"`, cell);
+        else if (!NO.includes(cell.toLowerCase())) fail('vip', 'bad_value', `not yes or no: "${cell}"`, cell);
         break;
     }
   }

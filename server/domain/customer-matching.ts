@@ -220,7 +220,7 @@ export function matchKeys(p: MatchProfile): MatchKey[] {
     const sound = nameSound(p.name);
     if (sound.replace(/ /g, '').length >= 4) keys.push({ kind: 'sound', key: sound.split(' ').sort().join(' ').slice(0, 320) });
     // And each longer word's sound, so spellings a letter apart (Chan-o-cha, จันทร์โอชา) still meet.
-    for (const key of new Set(sound.split(' ').filter((w) => w.length >= 3))) keys.push({ kind: 'soundw', key });
+    for (const key of new Set(sound.split(' ').filter((w) => w.length >= 3))) keys.push({ kind: 'soundw', key: key.slice(0, 320) });
   }
   for (const key of p.phones) keys.push({ kind: 'phone', key });
   for (const key of p.emails) keys.push({ kind: 'email', key: key.slice(0, 320) });

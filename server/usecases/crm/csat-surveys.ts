@@ -32,9 +32,9 @@ export interface CsatOptions {
 }
 
 const RECENT = 20;
-/** At start the routing leader asks the customers of conversations resolved this long ago or less that a crash left unasked. */
+/** The routing leader asks the customers of conversations resolved this long ago or less that a crash left unasked. */
 export const CSAT_CATCH_UP_MS = 6 * 3_600_000;
-const CATCH_UP_BATCH = 1_000;
+const CATCH_UP_BATCH = 500;
 
 export function makeCsatSurveys(deps: Deps & { log: Logger }, options: CsatOptions) {
   const { store } = deps;
@@ -150,12 +150,22 @@ export function makeCsatSurveys(deps: Deps & { log: Logger }, options: CsatOptio
    * transaction): conversations of surveying accounts resolved in the last `withinMs` with none.
    */
   async function catchUp(withinMs = CSAT_CATCH_UP_MS): Promise<number> {
+    const now = deps.now();
+    const range = { since: now - withinMs, until: now };
     let sent = 0;
-    for (const id of await store.csat.unsurveyed(deps.now() - withinMs, CATCH_UP_BATCH)) {
-      const conversation = await store.conversations.findById(id);
-      if (conversation && (await conversationResolved(conversation))) sent++;
+    // Page by page: conversations that cannot be asked (an opt-out, a closed window) stay unsurveyed
+    // and must not hide the ones after them.
+    for (let after: { resolvedAt: number; id: string } | null = null; ;) {
+      const page = await store.csat.unsurveyed(range, after, CATCH_UP_BATCH);
+      for (const { id } of page) {
+        const conversation = await store.conversations.findById(id);
+        // Email surveys without PUBLIC_URL were warned about when resolved: not again at every pass.
+        if (!conversation || (surveyModeOf(conversation.channelKind) === 'link' && !options.publicUrl)) continue;
+        if (await conversationResolved(conversation)) sent++;
+      }
+      if (page.length < CATCH_UP_BATCH) return sent;
+      after = page.at(-1)!;
     }
-    return sent;
   }
 
   return {
