@@ -1,7 +1,8 @@
 // A Customers list read a page at a time: the first page on mount, More appends the next, and an
 // action on one item (merge, dismiss, undo) says how it went and reads the list again from the top.
-// A failed read keeps what is shown and says why.
-import { useCallback, useEffect, useState } from 'react';
+// A failed read keeps what is shown and says why. A page that answers after the list was read again from
+// the top is dropped (it belongs to the old list), and More pressed twice reads its page once.
+import { useCallback, useEffect, useRef, useState } from 'react';
 import { useStrings } from '../i18n';
 import { errorText } from './format';
 import { CUSTOMERS_STRINGS } from './strings';
@@ -37,15 +38,29 @@ export function usePagedList<P extends { nextCursor: string | null }, T>(
   const [notice, setNotice] = useState<Notice | null>(null);
   const fail = (err: unknown) => setNotice({ text: s('failed', { error: errorText(err) }), error: true });
 
+  const generation = useRef(0);
+  const appending = useRef<string | null>(null);
+
   const load = useCallback(
     async (after?: string | null) => {
+      if (after) {
+        if (appending.current === after) return;
+        appending.current = after;
+      } else {
+        generation.current++;
+      }
+      const started = generation.current;
       try {
         const page = await read(after);
+        if (started !== generation.current) return;
         setItems((list) => (after ? [...(list ?? []), ...itemsOf(page)] : itemsOf(page)));
         setLast(page);
       } catch (err) {
+        if (started !== generation.current) return;
         setItems((list) => list ?? []);
         fail(err);
+      } finally {
+        if (after && appending.current === after) appending.current = null;
       }
     },
     [read],
