@@ -134,6 +134,7 @@ describe('Thai and Latin spellings of one name', () => {
     ['another first name', profile('สมชาย ใจดี'), profile('Somsak Jaidee')],
     ['another surname', profile('Somchai Jaidee'), profile('สมชาย แสงทอง')],
     ['short names that sound alike', profile('นภา'), profile('Napa')],
+    ['family: the same surname, given names a letter apart', profile('Somsak Jaidee'), profile('สมศรี ใจดี')],
   ])('%s: no suggestion', (_what, a, b) => {
     expect(scorePair(a, b)).toBeUndefined();
   });

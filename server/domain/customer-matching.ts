@@ -249,6 +249,18 @@ export function nameSimilarity(a: string, b: string): number {
   return Math.max(ratio(a, b), ratio(sortedWords(a), sortedWords(b)));
 }
 
+/**
+ * Whether two sounds that are not equal differ by one slip a spelling could make, not by a name: word by
+ * word (sorted), each the same or one letter apart on a word of 5 or more (Somsak / สมศรี, 4 letters, are
+ * two names); when the words are split differently (Chan-o-cha, จันทร์โอชา), the letters together.
+ */
+function oneSlip(a: string, b: string): boolean {
+  const wa = a.split(' ').sort();
+  const wb = b.split(' ').sort();
+  if (wa.length !== wb.length) return distance(a.replace(/ /g, ''), b.replace(/ /g, '')) <= 1;
+  return wa.every((w, i) => w === wb[i] || (Math.min(w.length, wb[i]!.length) >= 5 && distance(w, wb[i]!) <= 1));
+}
+
 /** Similar names must be at least this alike, and this long, to be suggested. */
 export const SIMILAR_NAME_MIN = 0.8;
 const SIMILAR_NAME_MIN_LENGTH = 6;
@@ -291,8 +303,7 @@ export function scorePair(a: MatchProfile, b: MatchProfile): PairScore | undefin
     const sb = nameSound(b.name);
     const letters = Math.min(sa.replace(/ /g, '').length, sb.replace(/ /g, '').length);
     const alike = letters >= 4 ? nameSimilarity(sa, sb) : 0;
-    // The same sound, or (on longer names) one letter apart: พรทิพย์ / Pornthip, whose mid-word ร reads n.
-    if (alike === 1 || (letters >= 6 && alike >= SOUND_MIN)) {
+    if (alike === 1 || (letters >= 6 && alike >= SOUND_MIN && oneSlip(sa, sb))) {
       reasons.push('similar_name');
       weights.push((words >= 2 ? 0.55 : 0.35) * alike);
     }
