@@ -157,6 +157,24 @@ describe.each(ENGINES)('campaigns by LINE and email on %s', (engine) => {
     expect(bad.status).toBe(400);
     expect(bad.body.error.message).toMatch(/^body\.subject: is not a valid template/);
 
+    // The preview shows the subject and the message for one customer of the segment.
+    const preview = await request('POST', '/campaigns/preview', {
+      template: 'Dear {{customer.name}}, your air conditioner is due for its yearly service.',
+      subject: 'Your service is due, {{customer.firstName}}',
+      channelAccountId: emailId,
+      segmentId,
+      customerId: somchai,
+    });
+    expect(preview.status).toBe(200);
+    expect(preview.body).toMatchObject({
+      subject: 'Your service is due, Somchai',
+      text: 'Dear Somchai Jaidee, your air conditioner is due for its yearly service.',
+      audience: 2,
+    });
+    expect((await request('POST', '/campaigns/preview', { template: 'Hi', subject: '{{#if}}', channelAccountId: emailId })).status).toBe(
+      400,
+    );
+
     const mailsBefore = smtp.messages.length;
     const { stats } = await runCampaign({
       name: 'Service reminder',

@@ -69,7 +69,12 @@ export function CampaignForm({ outbound, item, accounts, segments, placeholders,
   };
   const runPreview = async () => {
     const result = await previewing.run(() =>
-      outbound.preview({ template: form.template, channelAccountId: form.channelAccountId, segmentId: form.segmentId }),
+      outbound.preview({
+        template: form.template,
+        subject: form.subject?.trim() ? form.subject.trim() : null,
+        channelAccountId: form.channelAccountId,
+        segmentId: form.segmentId,
+      }),
     );
     if (result) setPreview(result);
   };
@@ -211,6 +216,11 @@ export function CampaignForm({ outbound, item, accounts, segments, placeholders,
             {preview.customer ? (
               <>
                 <p className="muted">{s('previewFor', { name: preview.customer.name ?? preview.customer.id })}</p>
+                {preview.subject && (
+                  <p className="preview-subject">
+                    <span className="label">{s('subject')}</span> {preview.subject}
+                  </p>
+                )}
                 <p className="preview-text">{preview.text}</p>
               </>
             ) : (

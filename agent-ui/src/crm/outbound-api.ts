@@ -37,8 +37,8 @@ export const outboundApi = (api: Api) => ({
   createCampaign: (body: NewCampaign) => api.json<{ campaign: CampaignView }>('POST', '/campaigns', body),
   updateCampaign: (id: string, patch: Partial<NewCampaign>) => api.json<{ campaign: CampaignView }>('PATCH', `/campaigns/${at(id)}`, patch),
   act: (id: string, action: CampaignAction) => api.json<{ campaign: CampaignView }>('POST', `/campaigns/${at(id)}/${action}`),
-  preview: (body: { template: string; channelAccountId: string; segmentId: string | null }) =>
-    api.json<{ text: string | null; customer: { id: string; name: string | null } | null; audience: number }>(
+  preview: (body: { template: string; subject?: string | null; channelAccountId: string; segmentId: string | null }) =>
+    api.json<{ text: string | null; subject: string | null; customer: { id: string; name: string | null } | null; audience: number }>(
       'POST',
       '/campaigns/preview',
       body,

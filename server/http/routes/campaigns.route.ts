@@ -62,7 +62,13 @@ const PatchBody = z
   .refine((b) => Object.keys(b).length > 0, 'name at least one field to change')
   .refine(onlyOnceHasSendAt, { message: 'sendAt is for one-off campaigns; a trigger sends when it fires', path: ['sendAt'] });
 const PreviewBody = z
-  .object({ template: Fields.template, channelAccountId: Id, segmentId: Fields.segmentId.default(null), customerId: Id.optional() })
+  .object({
+    template: Fields.template,
+    subject: Fields.subject.optional(),
+    channelAccountId: Id,
+    segmentId: Fields.segmentId.default(null),
+    customerId: Id.optional(),
+  })
   .strict();
 const RecipientsQuery = z
   .object({

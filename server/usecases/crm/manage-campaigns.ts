@@ -109,18 +109,31 @@ export function makeManageCampaigns(deps: Deps, changed: () => void = () => unde
     },
 
     /** The template's text for one customer: the one named, or the first of the segment's audience. */
-    async preview(input: { template: string; channelAccountId: string; segmentId: string | null; customerId?: string }) {
-      await check({ template: input.template, channelAccountId: input.channelAccountId, segmentId: input.segmentId });
+    async preview(input: {
+      template: string;
+      subject?: string | null;
+      channelAccountId: string;
+      segmentId: string | null;
+      customerId?: string;
+    }) {
+      await check({
+        template: input.template,
+        subject: input.subject,
+        channelAccountId: input.channelAccountId,
+        segmentId: input.segmentId,
+      });
       const account = (await store.channelAccounts.findById(input.channelAccountId))!;
       const now = deps.now();
       const sampleId = input.customerId ?? (await store.campaignAudience.page(input.segmentId, null, 1, now))[0];
       const customer = sampleId ? await store.customers.findById(sampleId) : undefined;
       if (input.customerId && !customer) throw invalidField('body.customerId', 'no customer has this id');
       const audience = await store.campaignAudience.count(input.segmentId, now);
-      if (!customer) return { text: null, customer: null, audience };
+      if (!customer) return { text: null, subject: null, customer: null, audience };
       const identities = await store.customers.identities(customer.id);
       const context = campaignContext(customer, identities, { id: '', channel: account.kind, subject: '' });
-      return { text: renderTemplate(input.template, context), customer: { id: customer.id, name: customer.name }, audience };
+      // Email: the subject of the conversation it starts, as the customer will see it (a reply keeps theirs).
+      const subject = account.kind === 'email' && input.subject ? renderTemplate(input.subject, context).replace(/\s+/g, ' ').trim() : null;
+      return { text: renderTemplate(input.template, context), subject, customer: { id: customer.id, name: customer.name }, audience };
     },
 
     /** Recipients with what became of each, in the order they were added. */
