@@ -181,9 +181,7 @@ export async function startServer(config: Config, log: Logger, options: StartOpt
         );
         await service.start();
         await stats.start();
-        // Surveys a stop kept from being sent (a crash between a resolve and its survey, or a leader that
-        // died): asked by the new leader; the survey's unique key keeps it to one.
-        csatCatchUp();
+        csatCatchUp(); // the surveys a stop left unsent (see csatCatchUp)
         // A new leader starts a new stream: supervisors already watching take its full report.
         stats.current().then(statsRoom.pushFull, (err: unknown) => log.warn({ err }, 'could not push the queue statistics'));
         return { routing: service, stats };

@@ -1,6 +1,6 @@
 // The CRM's heavy reads and its full refresh, behind one interface: counting a segment over every
-// customer, paging its members, the RFM refresh, and a report added up from fact rows. On PostgreSQL they run here (the driver is
-// asynchronous; the database does the work). On a SQLite file they run in a worker thread with its own
+// customer, paging its members, the RFM refresh, and a report added up from fact rows. On PostgreSQL
+// they run here (the driver is asynchronous; the database does the work). On a SQLite file they run in a worker thread with its own
 // connection (WAL lets it read while the node writes): better-sqlite3 is synchronous, so a count over a
 // million rows on the node's own connection would stop its event loop, and with it live routing.
 import type { Knex } from 'knex';

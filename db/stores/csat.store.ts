@@ -120,12 +120,12 @@ export class CsatStore {
   }
 
   /**
-   * Conversations of surveying accounts resolved in [since, until) (and since their account's settings
+   * Conversations of surveying accounts resolved since `since` (and since their account's settings
    * last changed), with a customer who wrote and has not written on that account since, and no survey:
    * the ones a crash kept from being asked. In (resolved_at, id) order, after `after`.
    */
   async unsurveyed(
-    range: { since: number; until: number },
+    since: number,
     after: { resolvedAt: number; id: string } | null,
     limit: number,
   ): Promise<{ id: string; resolvedAt: number }[]> {
@@ -134,8 +134,7 @@ export class CsatStore {
       .leftJoin('csat_surveys as v', 'v.conversation_id', 'c.id')
       .where('s.enabled', true)
       .where('c.status', 'resolved')
-      .where('c.resolved_at', '>=', range.since)
-      .where('c.resolved_at', '<', range.until)
+      .where('c.resolved_at', '>=', since)
       .where('c.resolved_at', '>=', this.db.ref('s.updated_at'))
       .whereNotNull('c.last_customer_message_at')
       .whereNull('v.id')

@@ -67,8 +67,8 @@ export function normalizeName(raw: string | null | undefined): string {
 // สมชาย ใจดี, Somchai Jaidee and Somchay Chaidee all read "smc cd". Vowels, tone marks, ห/h and the glides
 // ย ว / y w v are left out (romanizations disagree on them most); aspirated and plain stops share a letter
 // (ph/p, th/t, kh/k, ch/j/c); a Thai word's last consonant sounds as RTGS writes a final (ล → n, ส → t...),
-// as does a ร closing a syllable (พร-, spelled Porn- or Phon-);
-// a consonant under the silencer ์ is not read. Only a key for suggestions: an agent reviews every one.
+// and a ร or ญ closing a syllable reads n (พร-, spelled Porn- or Phon-); a consonant under the silencer ์
+// is not read (ทร์ and ตร์ together). Only a key for suggestions: an agent reviews every one.
 const THAI_SOUND: Record<string, string> = Object.fromEntries(
   (
     [
@@ -152,6 +152,11 @@ export function nameSound(name: string): string {
 }
 
 const scriptOf = (name: string): 'thai' | 'latin' | 'other' => (THAI_WORD.test(name) ? 'thai' : /[a-z]/.test(name) ? 'latin' : 'other');
+/** One name in Thai letters, the other in Latin ones. */
+function acrossScripts(a: string, b: string): boolean {
+  const [sa, sb] = [scriptOf(a), scriptOf(b)];
+  return sa !== sb && sa !== 'other' && sb !== 'other';
+}
 
 /**
  * One mailbox, however it is written: lower-cased, a `+tag` dropped, and for Gmail the dots too (and
@@ -297,7 +302,7 @@ export function scorePair(a: MatchProfile, b: MatchProfile): PairScore | undefin
   } else if (similarity >= SIMILAR_NAME_MIN && Math.min(a.name.length, b.name.length) >= SIMILAR_NAME_MIN_LENGTH) {
     reasons.push('similar_name');
     weights.push((words >= 2 ? 0.6 : 0.4) * similarity);
-  } else if (scriptOf(a.name) !== scriptOf(b.name) && scriptOf(a.name) !== 'other' && scriptOf(b.name) !== 'other') {
+  } else if (acrossScripts(a.name, b.name)) {
     // One name in Thai, the other in Latin letters: alike when they sound alike.
     const sa = nameSound(a.name);
     const sb = nameSound(b.name);

@@ -2,8 +2,8 @@
 // when the report's days are the rollup's days (same zone, or a zone whose midnights fall at the same
 // instants); otherwise, and when limited to one segment's customers, they are added up from the
 // conversations' fact rows (off the event loop on SQLite: db/reports/fact-cells.ts in the CRM worker).
-// Campaign messages are read from the rollup's copy (with whether
-// they were answered) and counted on their send day in the report's zone. Either way the rollup is
+// Campaign messages are read from the rollup's copy (with whether they were answered) and counted on
+// their send day in the report's zone. Either way the rollup is
 // brought up to date first (see report-rollup.ts); segments are their members as of its last refresh.
 import type { SegmentReads } from '../../db/crm/segment-reads.js';
 import { invalidField } from '../domain/errors.js';

@@ -5,6 +5,7 @@ import type { Stores } from '../../db/store.js';
 import { notFound } from '../domain/errors.js';
 import type { Conversation, Message } from '../domain/types.js';
 import type { MessageMeta } from '../domain/email.js';
+import type { DomainEvent } from '../domain/events.js';
 import type { Deps } from './deps.js';
 
 export interface SystemReplyInput {
@@ -21,7 +22,7 @@ export interface SystemReplyInput {
 
 /**
  * Writes a message from the desk into a conversation, queued in the outbox, and moves the conversation's
- * last message time; inside the caller's transaction (the caller publishes the events after commit).
+ * last message time; inside the caller's transaction. The caller publishes `events` after commit.
  */
 export async function queueSystemMessage(
   tx: Stores,
@@ -29,7 +30,7 @@ export async function queueSystemMessage(
   text: string,
   meta: MessageMeta | null,
   now: number,
-): Promise<{ message: Message; conversation: Conversation }> {
+): Promise<{ message: Message; conversation: Conversation; events: DomainEvent[] }> {
   const message = await tx.messages.insert(
     {
       conversationId: conversation.id,
@@ -48,7 +49,11 @@ export async function queueSystemMessage(
   );
   await tx.outbox.enqueue(message.id, conversation.channelAccountId, now);
   const updated = (await tx.conversations.update(conversation.id, { lastMessageAt: now }, now))!;
-  return { message, conversation: updated };
+  const events: DomainEvent[] = [
+    { type: 'message.created', message, conversation: updated },
+    { type: 'outbox.enqueued', messageId: message.id },
+  ];
+  return { message, conversation: updated, events };
 }
 
 export function makeSendSystemReply(deps: Deps) {
@@ -62,10 +67,7 @@ export function makeSendSystemReply(deps: Deps) {
       return queueSystemMessage(tx, conversation, input.text, input.meta ?? null, now);
     });
     if (!result) return undefined;
-    deps.events.publish(
-      { type: 'message.created', message: result.message, conversation: result.conversation },
-      { type: 'outbox.enqueued', messageId: result.message.id },
-    );
-    return result;
+    deps.events.publish(...result.events);
+    return { message: result.message, conversation: result.conversation };
   };
 }

@@ -133,15 +133,12 @@ export function makeCsatSurveys(deps: Deps & { log: Logger }, options: CsatOptio
       if (!survey) return undefined; // surveyed already (another node heard the same event)
       const customer = await tx.customers.findById(c.customerId);
       const text = surveyText(mode, customer?.locale ?? null, settings.questions, linkFor(survey.id));
-      const { message, conversation } = await queueSystemMessage(tx, c, text, { csat: { surveyId: survey.id, mode, score: null } }, now);
+      const { message, events } = await queueSystemMessage(tx, c, text, { csat: { surveyId: survey.id, mode, score: null } }, now);
       await tx.csat.setMessage(survey.id, message.id);
-      return { survey: { ...survey, messageId: message.id }, message, conversation };
+      return { survey: { ...survey, messageId: message.id }, events };
     });
     if (!written) return undefined;
-    deps.events.publish(
-      { type: 'message.created', message: written.message, conversation: written.conversation },
-      { type: 'outbox.enqueued', messageId: written.message.id },
-    );
+    deps.events.publish(...written.events);
     return written.survey;
   }
 
@@ -150,13 +147,12 @@ export function makeCsatSurveys(deps: Deps & { log: Logger }, options: CsatOptio
    * transaction): conversations of surveying accounts resolved in the last `withinMs` with none.
    */
   async function catchUp(withinMs = CSAT_CATCH_UP_MS): Promise<number> {
-    const now = deps.now();
-    const range = { since: now - withinMs, until: now };
+    const since = deps.now() - withinMs;
     let sent = 0;
     // Page by page: conversations that cannot be asked (an opt-out, a closed window) stay unsurveyed
     // and must not hide the ones after them.
     for (let after: { resolvedAt: number; id: string } | null = null; ;) {
-      const page = await store.csat.unsurveyed(range, after, CATCH_UP_BATCH);
+      const page = await store.csat.unsurveyed(since, after, CATCH_UP_BATCH);
       for (const { id } of page) {
         const conversation = await store.conversations.findById(id);
         // Email surveys without PUBLIC_URL were warned about when resolved: not again at every pass.

@@ -7,7 +7,7 @@ import { AppError, invalidField, notFound } from '../../domain/errors.js';
 import type { Actor } from '../../domain/policy.js';
 import { checkTemplate, renderTemplate } from '../manage-canned-responses.js';
 import type { Deps } from '../deps.js';
-import { campaignContext } from './send-campaign-message.js';
+import { campaignContext, campaignSubject } from './send-campaign-message.js';
 
 /** A campaign as the API shows it: without the runner's bookkeeping, with its numbers. */
 export type CampaignView = Campaign & { stats: CampaignStats };
@@ -132,7 +132,10 @@ export function makeManageCampaigns(deps: Deps, changed: () => void = () => unde
       const identities = await store.customers.identities(customer.id);
       const context = campaignContext(customer, identities, { id: '', channel: account.kind, subject: '' });
       // Email: the subject of the conversation it starts, as the customer will see it (a reply keeps theirs).
-      const subject = account.kind === 'email' && input.subject ? renderTemplate(input.subject, context).replace(/\s+/g, ' ').trim() : null;
+      const subject =
+        account.kind === 'email' && input.subject
+          ? campaignSubject({ subject: input.subject, name: '' }, customer, identities, account.kind)
+          : null;
       return { text: renderTemplate(input.template, context), subject, customer: { id: customer.id, name: customer.name }, audience };
     },
 

@@ -98,7 +98,7 @@ export function makeSendCampaignMessage(deps: Deps) {
           ? { kind: 'skipped', reason: verdict.reason }
           : { kind: 'gone' };
       }
-      const subject = unresolved ? (unresolved.subject ?? '') : subjectFor(campaign, customer, identities, account);
+      const subject = unresolved ? (unresolved.subject ?? '') : campaignSubject(campaign, customer, identities, account.kind);
       const text = render(campaign, customer, identities, { id: unresolved?.id ?? '', channel: account.kind, subject });
       if (!text)
         return (await tx.campaigns.markSkipped(send.id, 'empty_message', now))
@@ -110,9 +110,10 @@ export function makeSendCampaignMessage(deps: Deps) {
       if (!(await tx.campaigns.advanceSlot(campaign.id, campaign.nextSlotAt, slot))) throw new WriteConflict('campaign rate slot');
       const conversation = unresolved ?? (await startConversation(tx, subject, customer, account, now, events));
       const meta = { campaign: { campaignId: campaign.id, name: campaign.name, sendId: send.id } };
-      const { message, conversation: updated } = await queueSystemMessage(tx, conversation, text, meta, now);
+      const queued = await queueSystemMessage(tx, conversation, text, meta, now);
+      const { message } = queued;
       if (!(await tx.campaigns.markSent(send.id, conversation.id, message.id, now))) throw new WriteConflict('campaign recipient');
-      events.push({ type: 'message.created', message, conversation: updated }, { type: 'outbox.enqueued', messageId: message.id });
+      events.push(...queued.events);
       return { kind: 'sent', message };
     });
     if (outcome.kind === 'sent') deps.events.publish(...events);
@@ -129,11 +130,15 @@ function render(
   return renderTemplate(campaign.template, campaignContext(customer, identities, conversation));
 }
 
-/** The subject of a conversation the campaign starts: its subject template for this customer, else its name. */
-function subjectFor(campaign: CampaignState, customer: Customer, identities: CustomerIdentity[], account: ChannelAccount): string {
+/** The subject of a conversation the campaign starts (and its preview): its subject template for this customer, else its name. */
+export function campaignSubject(
+  campaign: Pick<CampaignState, 'subject' | 'name'>,
+  customer: Customer,
+  identities: CustomerIdentity[],
+  channel: ChannelAccount['kind'],
+): string {
   const rendered =
-    campaign.subject &&
-    renderTemplate(campaign.subject, campaignContext(customer, identities, { id: '', channel: account.kind, subject: '' }));
+    campaign.subject && renderTemplate(campaign.subject, campaignContext(customer, identities, { id: '', channel, subject: '' }));
   return (rendered || campaign.name).replace(/\s+/g, ' ').trim().slice(0, 200);
 }
 
