@@ -152,6 +152,10 @@ describe.each(ENGINES)('CSAT on %s', (engine) => {
     const first = await sms(phone, 'Please stop the promotions');
     await sms(phone, 'STOP');
     expect((await request('POST', `/conversations/${first.conversationId}/status`, { status: 'resolved' })).status).toBe(200);
+    // The survey is written by a handler of the resolve's event. Another customer resolved after it is
+    // surveyed; by the time that survey exists, the STOP customer's handler (started first) has decided.
+    const other = await sms(`+6689${String(Math.floor(Math.random() * 9_000_000) + 1_000_000)}`, 'ขอบคุณค่ะ');
+    expect((await resolveByAgent(other.conversationId)).meta?.csat).toBeTruthy();
     expect((await request('GET', `/conversations/${first.conversationId}/csat`)).body.survey).toBeNull();
   });
 
