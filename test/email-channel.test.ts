@@ -306,16 +306,19 @@ describe.each(ENGINES)('email channel on %s', (engine) => {
 
   test('auto-replies are marked and never answered; our own mail is not imported as a customer’s', async () => {
     const customer = uniq('away');
+    const oooId = uniq('ooo');
     const ooo = await deliver(
       mail({
         from: customer,
         subject: 'Automatic reply: Invoice',
         body: 'I am out of the office until Monday.',
-        messageId: uniq('ooo'),
+        messageId: oooId,
         headers: ['Auto-Submitted: auto-replied', 'X-Auto-Response-Suppress: All'],
       }),
     );
     expect(ooo.meta?.autoReply).toBeTruthy();
+    // The import is in the ledger once its handling (and any acknowledgement) is done.
+    expect((await ledger(oooId))!.status).toBe('imported');
     const outbound = await server.store.messages.listForConversation(ooo.conversationId, { limit: 50, includePrivate: true });
     expect(outbound.filter((m) => m.direction === 'outbound')).toEqual([]);
 
