@@ -376,7 +376,7 @@ describe.each(ENGINES)('email channel on %s', (engine) => {
     const customer = uniq('retry');
     const first = await deliver(mail({ from: customer, subject: 'Retry', body: 'please answer', messageId: uniq('retry-first') }));
     await smtp.next((m) => m.to.includes(customer)); // the acknowledgement
-    smtp.failNext(1, 451, { message: 'try again later' });
+    smtp.failNext(1, 451, { message: 'try again later', to: customer });
     const reply = await server.api.request('POST', `/api/v1/conversations/${first.conversationId}/messages`, {
       token: admin,
       body: { text: 'Answer one' },
@@ -402,7 +402,7 @@ describe.each(ENGINES)('email channel on %s', (engine) => {
       ['ใบเสร็จ.png', 'image/png', true],
     ]);
 
-    smtp.failNext(1, 550, { message: 'mailbox unavailable' });
+    smtp.failNext(1, 550, { message: 'mailbox unavailable', to: customer });
     const failing = await server.api.request('POST', `/api/v1/conversations/${first.conversationId}/messages`, {
       token: admin,
       body: { text: 'Answer two' },

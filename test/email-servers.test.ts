@@ -193,6 +193,18 @@ describe('smtp receiver', () => {
     expect(receiver.refused.at(-1)).toMatchObject({ to: ['gone@example.net'], refusal: { code: 550, at: 'rcpt' } });
   });
 
+  test('a refusal for one recipient lets mail to others through and refuses the next mail to it', async () => {
+    receiver.failNext(1, 451, { to: 'Later@example.net' });
+    await transport().sendMail({ from: 'support@example.com', to: 'other@example.net', text: 'not refused' });
+    expect((await receiver.next((m) => m.to.includes('other@example.net'))).raw.toString()).toContain('not refused');
+    await expect(transport().sendMail({ from: 'support@example.com', to: 'later@example.net', text: 'refused' })).rejects.toMatchObject({
+      responseCode: 451,
+    });
+    expect(receiver.refused.at(-1)).toMatchObject({ to: ['later@example.net'], refusal: { code: 451, at: 'data' } });
+    await transport().sendMail({ from: 'support@example.com', to: 'later@example.net', text: 'accepted now' });
+    expect((await receiver.next((m) => m.to.includes('later@example.net'))).raw.toString()).toContain('accepted now');
+  });
+
   test('with a required login, a wrong password is refused and the right one accepted', async () => {
     const strict = await startSmtpReceiver({ auth: { user: 'relay', password: 'relay-password' } });
     try {

@@ -270,7 +270,8 @@ describe.each(ENGINES)('SMS over Twilio on %s', (engine) => {
   test('a reply reaches Twilio with the account’s number, the customer’s number, the text and the status callback', async () => {
     const from = newPhone();
     const first = await receive(inbound(from, 'สอบถามค่ะ'));
-    const sent = fake.sends().length;
+    const sentTo = () => fake.sends().filter((r) => r.form.To === from).length;
+    const sent = sentTo();
     const answer = await reply(first.conversationId, 'ได้เลยครับ 😊 จะจัดส่งพรุ่งนี้');
     expect(answer.status).toBe(201);
     const request = await fake.next((r) => r.method === 'POST' && r.form.Body === 'ได้เลยครับ 😊 จะจัดส่งพรุ่งนี้');
@@ -288,7 +289,7 @@ describe.each(ENGINES)('SMS over Twilio on %s', (engine) => {
       'the reply marked sent',
     );
     expect(done!.providerMessageId).toMatch(/^SM[0-9a-f]{32}$/);
-    expect(fake.sends().length).toBe(sent + 1);
+    expect(sentTo()).toBe(sent + 1);
 
     // Twilio reports delivery: the message moves to delivered and the console hears it; a late "sent" changes nothing.
     const statusPath = `/webhooks/sms/${accountId}/status`;
@@ -372,7 +373,8 @@ describe.each(ENGINES)('SMS over Twilio on %s', (engine) => {
         }[]
       ).find((c) => c.channel === 'sms');
 
-    const sendsBefore = fake.sends().length;
+    const sentTo = () => fake.sends().filter((r) => r.form.To === from).length;
+    const sendsBefore = sentTo();
     const stop = await receive(inbound(from, 'Stop'));
     expect(stop.conversationId).toBe(first.conversationId); // on the timeline
     expect(stop.meta?.sms?.keyword).toEqual({ word: 'STOP', action: 'opt_out' });
@@ -391,7 +393,7 @@ describe.each(ENGINES)('SMS over Twilio on %s', (engine) => {
     });
     expect(note.status).toBe(201);
     // Twilio answers STOP itself (keywordReplies is off): nothing was sent by us.
-    expect(fake.sends().length).toBe(sendsBefore);
+    expect(sentTo()).toBe(sendsBefore);
 
     // The same STOP delivered again changes nothing; UNSUBSCRIBE keeps the first STOP's record.
     await twilioPost(server, `/webhooks/sms/${accountId}`, { ...inbound(from, 'Stop'), MessageSid: stop.providerMessageId! });
@@ -408,7 +410,7 @@ describe.each(ENGINES)('SMS over Twilio on %s', (engine) => {
     expect(help.meta?.sms?.keyword).toEqual({ word: 'HELP', action: 'help' });
     const answer = await fake.next((r) => r.form.To === from && String(r.form.Body).includes('Reply STOP to stop messages'));
     expect(answer.form.Body).toContain('พิมพ์ STOP เพื่อหยุดรับข้อความ');
-    expect(fake.sends().length).toBe(sendsBefore + 2);
+    expect(sentTo()).toBe(sendsBefore + 2);
   });
 
   test('with keywordReplies on, STOP gets our confirmation (which alone may reach an opted-out customer); HELP uses the account’s text', async () => {

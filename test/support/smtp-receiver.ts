@@ -23,6 +23,8 @@ export interface Refusal {
   code: number;
   message: string;
   at: RefusalStage;
+  /** When set, only a transaction with this recipient is refused; others pass it by. */
+  to?: string;
 }
 
 export interface RefusedMail {
@@ -100,10 +102,16 @@ export class SmtpReceiver extends EventEmitter<{ message: [ReceivedMail]; refuse
     this.server.on('error', () => undefined);
   }
 
-  /** Refuses the next `count` transactions with `code` (451: try again later; 550: permanent). */
-  failNext(count: number, code: number, options: { message?: string; at?: RefusalStage } = {}): void {
+  /**
+   * Refuses the next `count` transactions with `code` (451: try again later; 550: permanent). With `to`,
+   * only transactions to that recipient count, so mail the server sends meanwhile to others is not hit.
+   */
+  failNext(count: number, code: number, options: { message?: string; at?: RefusalStage; to?: string } = {}): void {
     const message = options.message ?? (code >= 500 ? 'Refused by the test receiver' : 'Try again later (test receiver)');
-    for (let i = 0; i < count; i++) this.refusals.push({ code, message, at: options.at ?? 'data' });
+    const at = options.at ?? 'data';
+    if (options.to !== undefined && at === 'mail') throw new Error('a refusal for one recipient cannot be given at MAIL FROM');
+    const to = options.to?.toLowerCase();
+    for (let i = 0; i < count; i++) this.refusals.push({ code, message, at, ...(to === undefined ? {} : { to }) });
   }
 
   /**
@@ -150,8 +158,14 @@ export class SmtpReceiver extends EventEmitter<{ message: [ReceivedMail]; refuse
     });
   }
 
+  /** Removes and returns the first refusal `fits` accepts. */
+  private takeRefusal(fits: (refusal: Refusal) => boolean): Refusal | undefined {
+    const index = this.refusals.findIndex(fits);
+    return index < 0 ? undefined : this.refusals.splice(index, 1)[0];
+  }
+
   private onMailFrom(address: SMTPServerAddress, session: SMTPServerSession, callback: (err?: Error | null) => void): void {
-    const planned = this.refusals.shift();
+    const planned = this.takeRefusal((r) => r.to === undefined);
     if (!planned) {
       this.pending.delete(session.id);
       return callback(null);
@@ -165,6 +179,11 @@ export class SmtpReceiver extends EventEmitter<{ message: [ReceivedMail]; refuse
   }
 
   private onRcptTo(address: SMTPServerAddress, session: SMTPServerSession, callback: (err?: Error | null) => void): void {
+    if (!this.pending.has(session.id)) {
+      const recipient = address.address.toLowerCase();
+      const forRecipient = this.takeRefusal((r) => r.to === recipient);
+      if (forRecipient) this.pending.set(session.id, { refusal: forRecipient });
+    }
     const planned = this.pending.get(session.id);
     if (planned?.refusal.at !== 'rcpt') return callback(null);
     // Every recipient of the transaction is refused; it is recorded once, with all of them.
