@@ -213,6 +213,8 @@ export async function startServer(config: Config, log: Logger, options: StartOpt
     flows,
     ingest: (m) => track(ingest(m)),
     enqueueInto: (id, queueId, priority) => routing.enqueueInto(id, queueId, priority),
+    leaveQueue: (id, priorityShare) => routing.leaveQueue(id, priorityShare),
+    queueStats: () => routing.queueStats(),
     render: {
       ivr: renderIvrTwiml,
       wait: ({ announce, language, holdMusicUrl, pauseSeconds, redirectUrl }) =>

@@ -11,13 +11,13 @@ import path from 'node:path';
 import { createHmac, randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import twilio from 'twilio';
-import type { CallRecord } from '../server/domain/voice.js';
 import type { Message } from '../server/domain/types.js';
-import { createChannelAccount, postTwilioForm } from './support/channel-traffic.js';
+import { createChannelAccount } from './support/channel-traffic.js';
 import { ENGINES, connect, nextDomainEvent, nextEvent, startTestServer, type ClientSocket, type TestServer } from './support/harness.js';
 import { FakeTwilio } from './support/fake-twilio.js';
 import { RowCounter } from './support/row-counts.js';
-import { findAll, only, parseTwiml, verbNames, type XmlElement } from './support/twiml.js';
+import { findAll, only, verbNames } from './support/twiml.js';
+import { newCallSid, says, VoiceLine } from './support/voice-line.js';
 import { until } from './support/until.js';
 
 const PUBLIC_URL = 'https://desk.example.test';
@@ -126,33 +126,17 @@ describe.each(ENGINES)('phone calls over Twilio on %s', (engine) => {
   const queues: Record<string, string> = {};
   let seq = 0;
   const newPhone = () => `+668${String(20_000_000 + ((++seq * 7919 + Math.floor(Math.random() * 1000)) % 70_000_000)).padStart(8, '0')}`;
-  const callSid = () => `CA${hex(16)}`;
-  const base = () => `/webhooks/voice/${accountId}`;
-
-  /** Posts a form as Twilio does, signed for PUBLIC_URL + path unless told otherwise. */
-  const twilioPost = (path: string, params: Record<string, string>, opts: { signedUrl?: string; signature?: string | null } = {}) =>
-    postTwilioForm(server.url, path, params, { authToken: twilioAccount.authToken, publicUrl: PUBLIC_URL, ...opts });
-
-  /** A webhook answered with TwiML: the parsed <Response>. */
-  async function twiml(path: string, params: Record<string, string>): Promise<XmlElement> {
-    const res = await twilioPost(path, { AccountSid: twilioAccount.accountSid, ...params });
-    expect(res.status, res.text).toBe(200);
-    return parseTwiml(res.text);
-  }
-
-  const says = (r: XmlElement) => findAll(r, 'Say').map((s) => s.text);
-
-  /** A call arrives from `from`. */
-  const ring = (sid: string, from: string) =>
-    twiml(base(), { CallSid: sid, From: from, To: OUR_NUMBER, CallStatus: 'ringing', Direction: 'inbound' });
-  const press = (sid: string, node: string, digits: string) => twiml(`${base()}/step/${node}`, { CallSid: sid, Digits: digits });
-  const hangUp = (sid: string, status = 'completed') =>
-    twilioPost(`${base()}/status`, { AccountSid: twilioAccount.accountSid, CallSid: sid, CallStatus: status });
-  const callOf = (sid: string) => server.store.calls.findBySid(sid);
-  const recordOf = async (sid: string): Promise<CallRecord> => {
-    const call = (await callOf(sid))!;
-    return (await server.store.messages.findById(call.messageId!))!.meta!.call!;
-  };
+  let line: VoiceLine;
+  const callSid = newCallSid;
+  const base = () => line.base;
+  const twilioPost: VoiceLine['post'] = (...args) => line.post(...args);
+  const twiml: VoiceLine['twiml'] = (...args) => line.twiml(...args);
+  const ring: VoiceLine['ring'] = (...args) => line.ring(...args);
+  const press: VoiceLine['press'] = (...args) => line.press(...args);
+  const hangUp: VoiceLine['hangUp'] = (...args) => line.hangUp(...args);
+  const callOf: VoiceLine['call'] = (sid) => line.call(sid);
+  const recordOf: VoiceLine['record'] = (sid) => line.record(sid);
+  const started = (from = newPhone()) => line.started(from);
 
   beforeAll(async () => {
     flowsDir = fs.mkdtempSync(path.join(os.tmpdir(), 'omnidesk-flows-'));
@@ -179,6 +163,7 @@ describe.each(ENGINES)('phone calls over Twilio on %s', (engine) => {
       },
       credentials: { authToken: twilioAccount.authToken },
     });
+    line = new VoiceLine({ server, accountId, twilioAccount, publicUrl: PUBLIC_URL, number: OUR_NUMBER });
   });
   afterAll(async () => {
     await counter?.close();
@@ -283,12 +268,6 @@ describe.each(ENGINES)('phone calls over Twilio on %s', (engine) => {
     expect(says(sorry)[0]).toContain('ขออภัย');
     expect((await recordOf(sid)).outcome).toBe('failed');
   });
-
-  async function started(from = newPhone()): Promise<string> {
-    const sid = callSid();
-    await ring(sid, from);
-    return sid;
-  }
 
   test('a caller presses 1, waits, an agent accepts: one call record with the path, the wait, the talk time and the outcome', async () => {
     const agent = await server.api.userWithRole(admin, 'agent', 'Nok Agent');

@@ -13,6 +13,7 @@ import * as m010 from './010-crm-outbound.js';
 import * as m011 from './011-reports.js';
 import * as m012 from './012-csat-catch-up.js';
 import * as m013 from './013-name-sound-keys.js';
+import * as m014 from './014-call-wait.js';
 
 const migrations: Record<string, Knex.Migration> = {
   '001-core': m001,
@@ -28,6 +29,7 @@ const migrations: Record<string, Knex.Migration> = {
   '011-reports': m011,
   '012-csat-catch-up': m012,
   '013-name-sound-keys': m013,
+  '014-call-wait': m014,
 };
 
 export const migrationSource: Knex.MigrationSource<string> = {

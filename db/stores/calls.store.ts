@@ -20,6 +20,7 @@ interface CallRow {
   ivr_state: string | null;
   queue_id: string | null;
   enqueued_at: number | string | null;
+  announced_at: number | string | null;
   answered_at: number | string | null;
   agent_id: string | null;
   ended_at: number | string | null;
@@ -48,6 +49,7 @@ const toCall = (r: CallRow): Call => ({
   ivrState: parseJson<Call['ivrState']>(r.ivr_state, null),
   queueId: r.queue_id,
   enqueuedAt: num(r.enqueued_at),
+  announcedAt: num(r.announced_at),
   answeredAt: num(r.answered_at),
   agentId: r.agent_id,
   endedAt: num(r.ended_at),
@@ -82,6 +84,7 @@ export type CallPatch = Partial<
     | 'ivrState'
     | 'queueId'
     | 'enqueuedAt'
+    | 'announcedAt'
     | 'answeredAt'
     | 'agentId'
     | 'endedAt'
@@ -97,6 +100,7 @@ const COLUMNS: Record<keyof CallPatch, string> = {
   ivrState: 'ivr_state',
   queueId: 'queue_id',
   enqueuedAt: 'enqueued_at',
+  announcedAt: 'announced_at',
   answeredAt: 'answered_at',
   agentId: 'agent_id',
   endedAt: 'ended_at',

@@ -33,6 +33,8 @@ export interface Call {
   ivrState: { path?: CallPathEntry[]; language?: string } | null;
   queueId: string | null;
   enqueuedAt: number | null;
+  /** When the wait loop last told the caller their place or expected wait. */
+  announcedAt: number | null;
   answeredAt: number | null;
   agentId: string | null;
   endedAt: number | null;
@@ -96,4 +98,60 @@ export function outcomeAtHangup(call: Pick<Call, 'state' | 'outcome' | 'answered
   if (twilioStatus === 'failed') return 'failed';
   if (twilioStatus === 'busy' || twilioStatus === 'no-answer' || twilioStatus === 'canceled') return 'missed';
   return 'ivr';
+}
+
+/** How a queue's wait sounds and how long it may last: an IVR `enqueue` node's settings. */
+export interface WaitRules {
+  announce: 'position' | 'expected_wait' | 'none';
+  /** Seconds between announcements. */
+  announceEvery: number;
+  /** After this long in the queue the caller goes to `onTimeout` (both set, or neither applies). */
+  maxWaitSeconds: number | null;
+  onTimeout: string | null;
+}
+
+/** What one round of a queued call's wait loop does. */
+export interface WaitRound {
+  /** The caller has waited as long as the rules allow: they leave the queue for `onTimeout`. */
+  timedOut: boolean;
+  /** What to tell the caller this round, if anything. */
+  announce: 'position' | 'expected_wait' | null;
+  /** Silence before the next round when there is no hold music: never past the next announcement or the timeout. */
+  pauseSeconds: number;
+}
+
+/**
+ * Plans one round of the wait loop from when the call joined the queue and last heard an announcement.
+ * Rounds come every `roundSeconds` (or at the end of the hold music), so an announcement or the timeout
+ * falls at the first round at or after its time.
+ */
+export function planWaitRound(
+  call: Pick<Call, 'enqueuedAt' | 'announcedAt'>,
+  rules: WaitRules,
+  now: number,
+  roundSeconds: number,
+): WaitRound {
+  const joined = call.enqueuedAt ?? now;
+  const timeoutAt = rules.maxWaitSeconds !== null && rules.onTimeout !== null ? joined + rules.maxWaitSeconds * 1000 : Infinity;
+  if (now >= timeoutAt) return { timedOut: true, announce: null, pauseSeconds: roundSeconds };
+  const every = rules.announceEvery * 1000;
+  const kind = rules.announce === 'none' ? null : rules.announce;
+  const due = kind !== null && (call.announcedAt === null || now - call.announcedAt >= every);
+  const nextAnnouncement = kind === null ? Infinity : (due ? now : call.announcedAt!) + every;
+  const next = Math.min(timeoutAt, nextAnnouncement, now + roundSeconds * 1000);
+  return {
+    timedOut: false,
+    announce: due ? kind : null,
+    pauseSeconds: Math.min(roundSeconds, Math.max(1, Math.ceil((next - now) / 1000))),
+  };
+}
+
+/**
+ * Whole minutes a caller at `position` may expect to wait: the conversations ahead of them and their own
+ * shared by the queue's staffed agents at its average handle time. Null when the queue has no handle
+ * time measured yet or nobody staffed (the caller then hears their position instead).
+ */
+export function expectedWaitMinutes(position: number, averageHandleMs: number | null, staffedAgents: number): number | null {
+  if (averageHandleMs === null || averageHandleMs <= 0 || staffedAgents <= 0 || position < 1) return null;
+  return Math.max(1, Math.ceil((position * averageHandleMs) / staffedAgents / 60_000));
 }

@@ -28,6 +28,8 @@ export interface RoutingApi {
   pick(conversationId: string, actor: Actor): Promise<Conversation>;
   /** A conversation waiting outside routing (a call in the IVR) enters a queue, its priority raised by `priority`. */
   enqueueInto(conversationId: string, queueId: string, priority: number): Promise<Conversation | undefined>;
+  /** A call that waited as long as its IVR allows leaves the queue (unresolved), taking `priorityShare` off. */
+  leaveQueue(conversationId: string, priorityShare: number): Promise<Conversation | undefined>;
   agents(): Promise<AgentRouting[]>;
   queueStats(): Promise<QueueStatsFull>;
   agentConnected(agentId: string): void;
@@ -70,6 +72,7 @@ const ON_LEADER: Record<Method, (l: RoutingLeader, a: never) => Promise<unknown>
   setPriority: (l, [id, priority, actor]: [string, number, Actor]) => l.routing.setPriority(id, priority, actor),
   pick: (l, [id, actor]: [string, Actor]) => l.routing.pick(id, actor),
   enqueueInto: (l, [id, queueId, priority]: [string, string, number]) => l.routing.enqueueInto(id, queueId, priority),
+  leaveQueue: (l, [id, priorityShare]: [string, number]) => l.routing.leaveQueue(id, priorityShare),
   agents: async (l) => l.routing.agents(),
   queueStats: (l) => l.stats.current(),
   agentConnected: async (l, [agentId]: [string]) => l.routing.agentConnected(agentId),
@@ -152,6 +155,9 @@ export class RoutingFront implements RoutingApi {
   }
   enqueueInto(conversationId: string, queueId: string, priority: number): Promise<Conversation | undefined> {
     return this.call('enqueueInto', [conversationId, queueId, priority]) as Promise<Conversation | undefined>;
+  }
+  leaveQueue(conversationId: string, priorityShare: number): Promise<Conversation | undefined> {
+    return this.call('leaveQueue', [conversationId, priorityShare]) as Promise<Conversation | undefined>;
   }
   agents(): Promise<AgentRouting[]> {
     return this.call('agents', []) as Promise<AgentRouting[]>;

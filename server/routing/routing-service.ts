@@ -246,6 +246,32 @@ export class RoutingService {
     });
   }
 
+  /**
+   * Takes a waiting conversation out of its queue without resolving it: a caller who waited as long as
+   * the IVR allows goes on in the flow (a callback, a voicemail). The queue counts it abandoned (it did
+   * not answer). The priority its arrival added (`priorityShare`, the customer's tier) comes off again,
+   * so a later queue adds them afresh. Assigned meanwhile (an agent was quicker): returned unchanged.
+   */
+  leaveQueue(conversationId: string, priorityShare: number): Promise<Conversation | undefined> {
+    return this.serial(async () => {
+      const { store } = this.deps;
+      const c = await store.conversations.findById(conversationId);
+      const waiting = c && this.board.conversation(c.id);
+      if (!c || !waiting || c.status === 'resolved' || c.assigneeId) return c;
+      const now = this.deps.now();
+      const freed = await this.withdraw(c.id);
+      this.sla.drop(c.id);
+      const tier = (await store.customerValue.tierPriorities([c.id])).get(c.id) ?? 0;
+      const updated = (await store.conversations.update(c.id, { enqueuedAt: null, priority: c.priority - priorityShare - tier }, now))!;
+      if (tier !== 0) await store.customerValue.setTierPriority(c.id, 0);
+      this.publishOwn(updated, c);
+      const waitedMs = Math.max(0, now - waiting.enqueuedAt);
+      await store.routingEvents.record({ type: 'abandoned', conversationId: c.id, queueId: c.queueId, at: now, data: { waitedMs } });
+      if (freed) await this.apply(this.board.routeAgent(freed, now));
+      return updated;
+    });
+  }
+
   // ---- internals ----------------------------------------------------------------------------
 
   private serial<T>(work: () => Promise<T>): Promise<T> {

@@ -7,10 +7,11 @@
 // never moves a call backwards.
 import type { IvrCaller, IvrEffect, IvrRender, IvrState, IvrUrls } from '../ivr/engine.js';
 import { stepFlow } from '../ivr/engine.js';
-import type { Flow } from '../ivr/flow.js';
+import type { EnqueueNode, Flow } from '../ivr/flow.js';
 import { AppError } from '../domain/errors.js';
 import { phoneIdentity } from '../domain/identity.js';
-import { callRecord, outcomeAtHangup, type Call } from '../domain/voice.js';
+import { callRecord, expectedWaitMinutes, outcomeAtHangup, planWaitRound, type Call } from '../domain/voice.js';
+import type { QueueStatsReport } from '../domain/routing/queue-stats.js';
 import type { ChannelAccount, Conversation, Customer, InboundMessage, MessagePart } from '../domain/types.js';
 import type { Deps } from './deps.js';
 import type { IngestResult } from './ingest-message.js';
@@ -48,6 +49,10 @@ export interface VoiceDeps extends Deps {
   ingest: (m: InboundMessage) => Promise<IngestResult>;
   /** Routing: a call leaves the IVR for a queue. */
   enqueueInto: (conversationId: string, queueId: string, priority: number) => Promise<Conversation | undefined>;
+  /** Routing: a call that waited as long as its IVR allows leaves the queue (the priority it added comes off). */
+  leaveQueue: (conversationId: string, priorityShare: number) => Promise<Conversation | undefined>;
+  /** The live queue statistics (expected-wait announcements use a queue's handle time and staffing). */
+  queueStats: () => Promise<QueueStatsReport>;
   render: VoiceRender;
   /** Stores a recording fetched from the provider (its media host only); returns the attachment part. */
   storeRecording: (account: ChannelAccount, url: string) => Promise<MessagePart>;
@@ -70,6 +75,10 @@ const TEXT = {
     incoming: (from: string) => `Incoming call from ${from}`,
     position: (n: number) =>
       n <= 1 ? 'You are next in line. Thank you for waiting.' : `You are number ${n} in line. Thank you for waiting.`,
+    expectedWait: (minutes: number) =>
+      minutes <= 1
+        ? 'Your expected wait is about one minute. Thank you for waiting.'
+        : `Your expected wait is about ${minutes} minutes. Thank you for waiting.`,
     connecting: 'Connecting you to an agent now.',
     hold: 'Please hold. Your agent will be right back.',
     voicemail: 'Voicemail',
@@ -80,6 +89,7 @@ const TEXT = {
   th: {
     incoming: (from: string) => `สายเรียกเข้าจาก ${from}`,
     position: (n: number) => (n <= 1 ? 'ท่านเป็นลำดับถัดไป ขอบคุณที่รอสาย' : `ท่านอยู่ในลำดับที่ ${n} ขอบคุณที่รอสาย`),
+    expectedWait: (minutes: number) => `เวลารอโดยประมาณ ${minutes} นาที ขอบคุณที่รอสาย`,
     connecting: 'กำลังโอนสายไปยังเจ้าหน้าที่ค่ะ',
     hold: 'กรุณาถือสายรอสักครู่ค่ะ เจ้าหน้าที่จะกลับมาในไม่ช้า',
     voicemail: 'ข้อความเสียง',
@@ -90,6 +100,15 @@ const TEXT = {
 };
 const textFor = (language: string | null | undefined) => (language?.startsWith('th') ? TEXT.th : TEXT.en);
 const WAIT_PAUSE_SECONDS = 10;
+/** A call's queue rules when its IVR node cannot be found (the flow changed mid-call): the node defaults. */
+const DEFAULT_WAIT = {
+  announce: 'position',
+  announceEvery: 30,
+  maxWaitSeconds: null,
+  onTimeout: null,
+  holdMusic: null,
+  priority: 0,
+} as const;
 
 /** The Twilio Client identity of an agent's browser softphone. */
 export const agentIdentity = (agentId: string) => `agent-${agentId}`;
@@ -169,7 +188,7 @@ export function makeVoiceCalls(deps: VoiceDeps) {
           patch = { ...patch, outcome: 'callback', queueId: queue.id };
           await deps.enqueueInto(call.conversationId, queue.id, 0);
         } else {
-          patch = { ...patch, state: 'queued', queueId: queue.id, enqueuedAt: now };
+          patch = { ...patch, state: 'queued', queueId: queue.id, enqueuedAt: now, announcedAt: null };
           await deps.enqueueInto(call.conversationId, queue.id, effect.priority);
         }
       } else if (effect.type === 'voicemail') {
@@ -275,12 +294,30 @@ export function makeVoiceCalls(deps: VoiceDeps) {
       return step(req, call, { kind: 'gather', node, ...(digits ? { digits } : {}), ...(speech ? { speech } : {}) });
     },
 
-    /** The wait loop: put through when an agent has the call, otherwise an announcement and music. */
+    /**
+     * The wait loop: put through when an agent has the call; otherwise, as the call's enqueue node says,
+     * an announcement now and then, music, and after the longest wait on to the node's `onTimeout`.
+     */
     async wait(req: VoiceRequest): Promise<string> {
       const call = await callOf(req.params);
       const language = call.ivrState?.language ?? 'en-US';
-      const conversation = await store.conversations.findById(call.conversationId);
+      let conversation = await store.conversations.findById(call.conversationId);
       if (call.state === 'ended' || !conversation || conversation.status === 'resolved') return render.hangup({ goodbye: null, language });
+      // Back in the IVR (its wait ran out) and the wait URL asked again: where the caller is, once more.
+      const at = (call.ivrState as IvrState | null)?.node;
+      if (call.state === 'ivr' && at !== undefined) return step(req, call, { kind: 'redirect', node: at });
+      const node = queueNodeOf(req.account, call);
+      const now = deps.now();
+      const round = planWaitRound(call, node, now, WAIT_PAUSE_SECONDS);
+      if (!conversation.assigneeId && call.state === 'queued' && round.timedOut) {
+        // Routing decides between the timeout and an agent taking the call at that moment.
+        const left = await deps.leaveQueue(conversation.id, node.priority);
+        if (left && !left.assigneeId) {
+          const back = await store.calls.update(call.callSid, { state: 'ivr' }, now, ['queued']);
+          if (back) return step(req, back, { kind: 'redirect', node: node.onTimeout! });
+        }
+        conversation = (await store.conversations.findById(call.conversationId)) ?? conversation;
+      }
       if (conversation.assigneeId) {
         const agent = await store.users.findById(conversation.assigneeId);
         const updated = await store.calls.update(call.callSid, { state: 'connecting', agentId: conversation.assigneeId }, deps.now(), [
@@ -299,13 +336,13 @@ export function makeVoiceCalls(deps: VoiceDeps) {
           callId: call.id,
         });
       }
-      const position = await store.conversations.positionInQueue(conversation.id);
-      const settings = settingsOf(req.account);
+      const announce = round.announce && call.state === 'queued' ? await announcement(conversation, round.announce, language) : null;
+      if (announce) await store.calls.update(call.callSid, { announcedAt: now }, now, ['queued']);
       return render.wait({
-        announce: position ? textFor(language).position(position) : null,
+        announce,
         language,
-        holdMusicUrl: settings.holdMusicUrl ?? null,
-        pauseSeconds: WAIT_PAUSE_SECONDS,
+        holdMusicUrl: node.holdMusic ?? settingsOf(req.account).holdMusicUrl ?? null,
+        pauseSeconds: round.pauseSeconds,
         redirectUrl: `${req.base}/wait`,
       });
     },
@@ -480,6 +517,26 @@ export function makeVoiceCalls(deps: VoiceDeps) {
 
     unavailable,
   };
+
+  /** The enqueue node the call waits at (its IVR state's node), or the defaults when the flow no longer has it. */
+  function queueNodeOf(account: ChannelAccount, call: Call): Pick<EnqueueNode, keyof typeof DEFAULT_WAIT> {
+    const id = (call.ivrState as IvrState | null)?.node;
+    const node = id === undefined ? undefined : deps.flows.get(settingsOf(account).flow)?.nodes.get(id);
+    return node?.type === 'enqueue' ? node : DEFAULT_WAIT;
+  }
+
+  /** The caller's place in line, or their expected wait (their place when the queue cannot tell yet). */
+  async function announcement(conversation: Conversation, kind: 'position' | 'expected_wait', language: string): Promise<string | null> {
+    const position = await store.conversations.positionInQueue(conversation.id);
+    if (!position) return null;
+    if (kind === 'expected_wait' && conversation.queueId) {
+      const queue = (await deps.queueStats()).queues.find((q) => q.queueId === conversation.queueId);
+      const staffed = queue ? queue.agents.available + queue.agents.busy + queue.agents.wrap_up : 0;
+      const minutes = queue ? expectedWaitMinutes(position, queue.averageHandleMs, staffed) : null;
+      if (minutes !== null) return textFor(language).expectedWait(minutes);
+    }
+    return textFor(language).position(position);
+  }
 
   function unavailable(language: string | null): string {
     return render.hangup({ goodbye: textFor(language).unavailable, language: language ?? 'en-US' });
