@@ -208,6 +208,7 @@ export async function startServer(config: Config, log: Logger, options: StartOpt
     if (!sealed) throw new AppError('CONFLICT', `the voice number "${account.name}" has no credentials`);
     return VoiceCredentials.parse(secrets.open<Record<string, unknown>>(sealed));
   };
+  const spoken = (text: string, language: string, voice: string | null | undefined) => ({ text, language, ...(voice ? { voice } : {}) });
   const voice = makeVoiceCalls({
     ...deps,
     flows,
@@ -217,10 +218,11 @@ export async function startServer(config: Config, log: Logger, options: StartOpt
     queueStats: () => routing.queueStats(),
     render: {
       ivr: renderIvrTwiml,
-      wait: ({ announce, language, holdMusicUrl, pauseSeconds, redirectUrl }) =>
-        waitTwiml({ announce: announce ? { text: announce, language } : null, holdMusicUrl, pauseSeconds, redirectUrl }),
-      bridge: ({ announce, language, ...dial }) => bridgeTwiml({ announce: { text: announce, language }, ...dial, timeoutSeconds: 25 }),
-      hangup: ({ goodbye, language }) => hangupTwiml(goodbye ? { text: goodbye, language } : null),
+      wait: ({ announce, language, voice, holdMusicUrl, pauseSeconds, redirectUrl }) =>
+        waitTwiml({ announce: announce ? spoken(announce, language, voice) : null, holdMusicUrl, pauseSeconds, redirectUrl }),
+      bridge: ({ announce, language, voice, ...dial }) =>
+        bridgeTwiml({ announce: spoken(announce, language, voice), ...dial, timeoutSeconds: 25 }),
+      hangup: ({ goodbye, language, voice }) => hangupTwiml(goodbye ? spoken(goodbye, language, voice) : null),
       dialCustomer: ({ number, callerId, action }) => dialCustomerTwiml({ announce: null, number, callerId, action }),
       empty: emptyTwiml,
     },

@@ -290,6 +290,8 @@ describe.each(ENGINES)('phone calls over Twilio on %s', (engine) => {
       const waiting = await twiml(`${base()}/wait`, { CallSid: sid });
       expect(says(waiting)).toEqual(['You are next in line. Thank you for waiting.']);
       expect(verbNames(waiting)).toEqual(['Say', 'Pause', 'Redirect']);
+      // In the voice the flow gives the caller's language, as in the IVR.
+      expect(only(waiting, 'Say').attributes).toMatchObject({ language: 'en-US', voice: 'Polly.Joanna' });
 
       // The agent becomes available: the call is offered and accepted, and Twilio is told to bring the caller.
       const offered = nextEvent(socket, 'offer:new');
@@ -305,6 +307,7 @@ describe.each(ENGINES)('phone calls over Twilio on %s', (engine) => {
       expect((await redirect).form).toMatchObject({ Url: `${PUBLIC_URL}${base()}/wait`, Method: 'POST' });
 
       const bridged = await twiml(`${base()}/wait`, { CallSid: sid });
+      expect(only(bridged, 'Say').attributes).toMatchObject({ language: 'en-US', voice: 'Polly.Joanna' });
       const dial = only(bridged, 'Dial');
       expect(dial.attributes).toMatchObject({ action: `${PUBLIC_URL}${base()}/dial`, callerId: from });
       expect(only(only(dial, 'Client'), 'Identity').text).toBe(`agent-${agent.id}`);

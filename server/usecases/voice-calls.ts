@@ -28,10 +28,19 @@ export interface VoiceRequest {
 export interface VoiceRender {
   /** An IVR step's verbs as TwiML. */
   ivr: IvrRender;
-  wait(opts: { announce: string | null; language: string; holdMusicUrl: string | null; pauseSeconds: number; redirectUrl: string }): string;
+  /** `voice`: the flow's Twilio voice for the language, so the caller hears the same voice as in the IVR. */
+  wait(opts: {
+    announce: string | null;
+    language: string;
+    voice?: string | null;
+    holdMusicUrl: string | null;
+    pauseSeconds: number;
+    redirectUrl: string;
+  }): string;
   bridge(opts: {
     announce: string;
     language: string;
+    voice?: string | null;
     clientIdentity: string;
     number: string | null;
     callerId: string;
@@ -39,7 +48,7 @@ export interface VoiceRender {
     legStatus: string;
     callId: string;
   }): string;
-  hangup(opts: { goodbye: string | null; language: string }): string;
+  hangup(opts: { goodbye: string | null; language: string; voice?: string | null }): string;
   dialCustomer(opts: { number: string; callerId: string; action: string }): string;
   empty(): string;
 }
@@ -229,7 +238,7 @@ export function makeVoiceCalls(deps: VoiceDeps) {
     );
     const applied = await apply(req.account, call, result.state, result.effects);
     await publishRecord(applied.call);
-    return applied.broken ? unavailable(result.state.language) : result.twiml;
+    return applied.broken ? unavailable(req.account, result.state.language) : result.twiml;
   }
 
   return {
@@ -282,7 +291,7 @@ export function makeVoiceCalls(deps: VoiceDeps) {
       );
       const applied = await apply(account, call, result.state, result.effects);
       await publishRecord(applied.call);
-      return applied.broken ? unavailable(result.state.language) : result.twiml;
+      return applied.broken ? unavailable(req.account, result.state.language) : result.twiml;
     },
 
     /** The caller pressed keys or spoke at a gather (or said nothing: a timeout). */
@@ -328,6 +337,7 @@ export function makeVoiceCalls(deps: VoiceDeps) {
         return render.bridge({
           announce: textFor(language).connecting,
           language,
+          voice: voiceOf(req.account, language),
           clientIdentity: agentIdentity(conversation.assigneeId),
           number: (agent as { phone?: string | null } | undefined)?.phone ?? null,
           callerId: call.fromNumber,
@@ -341,6 +351,7 @@ export function makeVoiceCalls(deps: VoiceDeps) {
       return render.wait({
         announce,
         language,
+        voice: voiceOf(req.account, language),
         holdMusicUrl: node.holdMusic ?? settingsOf(req.account).holdMusicUrl ?? null,
         pauseSeconds: round.pauseSeconds,
         redirectUrl: `${req.base}/wait`,
@@ -366,6 +377,7 @@ export function makeVoiceCalls(deps: VoiceDeps) {
       return render.wait({
         announce: again ? null : textFor(language).hold,
         language,
+        voice: voiceOf(req.account, language),
         holdMusicUrl: settingsOf(req.account).holdMusicUrl ?? null,
         pauseSeconds: WAIT_PAUSE_SECONDS,
         redirectUrl: `${req.base}/hold?again=1`,
@@ -425,6 +437,7 @@ export function makeVoiceCalls(deps: VoiceDeps) {
       return render.wait({
         announce: null,
         language,
+        voice: voiceOf(req.account, language),
         holdMusicUrl: settingsOf(req.account).holdMusicUrl ?? null,
         pauseSeconds: WAIT_PAUSE_SECONDS,
         redirectUrl: `${req.base}/wait`,
@@ -514,8 +527,6 @@ export function makeVoiceCalls(deps: VoiceDeps) {
     },
 
     empty: () => render.empty(),
-
-    unavailable,
   };
 
   /** The enqueue node the call waits at (its IVR state's node), or the defaults when the flow no longer has it. */
@@ -538,8 +549,14 @@ export function makeVoiceCalls(deps: VoiceDeps) {
     return textFor(language).position(position);
   }
 
-  function unavailable(language: string | null): string {
-    return render.hangup({ goodbye: textFor(language).unavailable, language: language ?? 'en-US' });
+  function unavailable(account: ChannelAccount, language: string | null): string {
+    const spoken = language ?? 'en-US';
+    return render.hangup({ goodbye: textFor(language).unavailable, language: spoken, voice: voiceOf(account, spoken) });
+  }
+
+  /** The flow's Twilio voice for `language` (none when the flow names none or is not loaded). */
+  function voiceOf(account: ChannelAccount, language: string): string | null {
+    return deps.flows.get(settingsOf(account).flow)?.voices[language] ?? null;
   }
 
   /** Resolves a call's conversation (routing then releases the agent into wrap-up, or counts an abandoned wait). */
