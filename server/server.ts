@@ -50,6 +50,7 @@ import { EmailInboxes } from './email-inboxes.js';
 import { createSmsChannel } from '../channels/sms/sms.channel.js';
 import { makeFindWebhookAccount } from './usecases/webhook-account.js';
 import { makeReceiveSms } from './usecases/receive-sms.js';
+import { DEFAULT_RESUME_PENDING_MEDIA, makeResumePendingMedia, type ResumePendingMediaOptions } from './usecases/resume-pending-media.js';
 import { makeReceiveMessenger } from './usecases/receive-messenger.js';
 import { createMessengerChannel } from '../channels/messenger/messenger.channel.js';
 import { createLineChannel } from '../channels/line/line.channel.js';
@@ -105,6 +106,8 @@ export interface StartOptions {
   campaigns?: Partial<CampaignRunnerOptions>;
   /** The daily report rollup (tests turn the leader's periodic pass off). */
   reports?: Partial<ReportRollupOptions>;
+  /** The sweep for customers' files a stop left unfetched (tests shorten its settling time). */
+  pendingMedia?: Partial<ResumePendingMediaOptions>;
   /** PostgreSQL schema (tests isolate themselves). */
   schema?: string;
   version?: string;
@@ -182,6 +185,7 @@ export async function startServer(config: Config, log: Logger, options: StartOpt
         await service.start();
         await stats.start();
         csatCatchUp(); // the surveys a stop left unsent (see csatCatchUp)
+        pendingMediaSweep(false); // the customers' files a stop left unfetched (see pendingMediaSweep)
         // A new leader starts a new stream: supervisors already watching take its full report.
         stats.current().then(statsRoom.pushFull, (err: unknown) => log.warn({ err }, 'could not push the queue statistics'));
         return { routing: service, stats };
@@ -308,6 +312,52 @@ export async function startServer(config: Config, log: Logger, options: StartOpt
     canBuild: () => routing.leading,
     ...options.reports,
   });
+  // Customers' messages from the providers; their files are fetched after the provider has its answer.
+  const webhookAccount = makeFindWebhookAccount({ store, secrets });
+  const sms = makeReceiveSms({
+    ...deps,
+    ingest: (m) => track(ingest(m)),
+    sendSystemReply: makeSendSystemReply(deps),
+    recordDeliveryStatus: makeRecordDeliveryStatus(deps),
+    files,
+    maxMediaBytes: config.uploadMaxBytes,
+    track,
+    log,
+  });
+  const line = makeReceiveLine({
+    ...deps,
+    ingest: (m) => track(ingest(m)),
+    files,
+    maxMediaBytes: config.uploadMaxBytes,
+    track,
+    log,
+  });
+  const messenger = makeReceiveMessenger({
+    ...deps,
+    ingest: (m) => track(ingest(m)),
+    recordDeliveryStatus: makeRecordDeliveryStatus(deps),
+    files,
+    maxMediaBytes: config.uploadMaxBytes,
+    track,
+    log,
+  });
+  const resumePendingMedia = makeResumePendingMedia(
+    {
+      store,
+      now,
+      findAccount: webhookAccount,
+      channels: { sms: sms.resumePending, line: line.resumePending, messenger: messenger.resumePending },
+    },
+    { ...DEFAULT_RESUME_PENDING_MEDIA, ...options.pendingMedia },
+  );
+  // Run by the routing leader, with the CSAT catch-up: at taking the lead and every 10 minutes.
+  let sweepingMedia: Promise<unknown> | undefined;
+  const pendingMediaSweep = (periodic: boolean) => {
+    sweepingMedia ??= track(resumePendingMedia(periodic))
+      .then((resumed) => resumed && log.info({ resumed }, 'fetching the files a stop left pending'))
+      .catch((err: unknown) => log.warn({ err }, 'the sweep for pending files failed'))
+      .finally(() => (sweepingMedia = undefined));
+  };
   const app = createApp(
     {
       store,
@@ -335,34 +385,10 @@ export async function startServer(config: Config, log: Logger, options: StartOpt
       onSessionsRevoked: (match) => events.publish({ type: 'sessions.revoked', match }),
       routing,
       queueStats: () => routing.queueStats(),
-      webhookAccount: makeFindWebhookAccount({ store, secrets }),
-      sms: makeReceiveSms({
-        ...deps,
-        ingest: (m) => track(ingest(m)),
-        sendSystemReply: makeSendSystemReply(deps),
-        recordDeliveryStatus: makeRecordDeliveryStatus(deps),
-        files,
-        maxMediaBytes: config.uploadMaxBytes,
-        track,
-        log,
-      }),
-      line: makeReceiveLine({
-        ...deps,
-        ingest: (m) => track(ingest(m)),
-        files,
-        maxMediaBytes: config.uploadMaxBytes,
-        track,
-        log,
-      }),
-      messenger: makeReceiveMessenger({
-        ...deps,
-        ingest: (m) => track(ingest(m)),
-        recordDeliveryStatus: makeRecordDeliveryStatus(deps),
-        files,
-        maxMediaBytes: config.uploadMaxBytes,
-        track,
-        log,
-      }),
+      webhookAccount,
+      sms,
+      line,
+      messenger,
       slack: makeReceiveSlack({ ...deps, reply, log }),
       publicMedia,
       voice,
@@ -414,8 +440,12 @@ export async function startServer(config: Config, log: Logger, options: StartOpt
   });
   await routing.start();
   outbox.start();
-  const csatTimer = setInterval(() => routing.leading && csatCatchUp(), 10 * 60_000);
-  csatTimer.unref();
+  const leaderChores = setInterval(() => {
+    if (!routing.leading) return;
+    csatCatchUp();
+    pendingMediaSweep(true);
+  }, 10 * 60_000);
+  leaderChores.unref();
   campaignRunner.start();
   const stopDuplicateWorker = startDuplicateWorker(findDuplicates, events, { intervalMs: 30_000, track });
   slackMirror.start();
@@ -441,7 +471,7 @@ export async function startServer(config: Config, log: Logger, options: StartOpt
       (closing ??= (async () => {
         // 1. stop accepting connections; 2. let requests and ingests in flight finish;
         // 3. stop the outbox after its current sends; 4. close sockets and the database.
-        clearInterval(csatTimer);
+        clearInterval(leaderChores);
         const stopped = new Promise<void>((resolve) => httpServer.close(() => resolve()));
         httpServer.closeIdleConnections();
         gateway.stopAccepting();

@@ -4,11 +4,9 @@
 // same database: every customer who opted in gets the message exactly once, nobody else gets anything,
 // and the pace (one a second) holds across the restart, in the database's send times and at Twilio.
 import { afterAll, describe, expect, test } from 'vitest';
-import { openDatabase, type Database } from '../db/connection.js';
 import { smsCustomers, smsNumber } from './support/crm-scenario.js';
-import { Api, ENGINES, freshDatabase, type TestDatabase } from './support/harness.js';
-import { childDatabaseUrl, children, startChild, type Child } from './support/child-server.js';
-import { FakeTwilio } from './support/fake-twilio.js';
+import { killChildren, startCrashScene, type CrashScene } from './support/crash-scene.js';
+import { Api, ENGINES } from './support/harness.js';
 import { until } from './support/until.js';
 
 const PUBLIC_URL = 'https://desk.example.test';
@@ -18,28 +16,15 @@ const RATE_PER_MINUTE = 60;
 const SENT_BEFORE_KILL = 3;
 const eventually = <T>(read: () => Promise<T>, holds: (v: T) => boolean, what: string) => until(read, holds, what, 15_000);
 
-afterAll(() => {
-  for (const proc of children) proc.kill('SIGKILL');
-});
+afterAll(killChildren);
 
 describe.each(ENGINES)('a campaign through kill -9 on %s', (engine) => {
-  let fake: FakeTwilio;
-  let testDb: TestDatabase;
-  let raw: Database;
-
-  afterAll(async () => {
-    for (const proc of children) proc.kill('SIGKILL');
-    await raw?.close();
-    await testDb?.drop();
-    await fake?.close();
-  });
+  let scene: CrashScene | undefined;
+  afterAll(() => scene?.close());
 
   test('only consenting customers get it, each exactly once, though the sender was killed mid-campaign', { timeout: 120_000 }, async () => {
-    fake = await FakeTwilio.start();
-    testDb = await freshDatabase(engine);
-    const env = { PUBLIC_URL, CLUSTER_NAME: `campaign-crash-${process.pid}-${engine}` };
-    const first: Child = await startChild(childDatabaseUrl(testDb), testDb.dataDir, env);
-    raw = openDatabase(testDb.url, { schema: testDb.schema });
+    scene = await startCrashScene(engine, 'campaign-crash', { PUBLIC_URL });
+    const { fake, raw, first } = scene;
     let api = new Api(first.url);
     let admin = await api.login();
     const request = (method: string, url: string, body?: unknown) => api.request(method, `/api/v1${url}`, { token: admin, body });
@@ -129,7 +114,7 @@ describe.each(ENGINES)('a campaign through kill -9 on %s', (engine) => {
     expect(sentAtKill).toBeGreaterThanOrEqual(SENT_BEFORE_KILL);
     expect(sentAtKill).toBeLessThan(OPTED_IN); // mid-campaign
 
-    const second = await startChild(childDatabaseUrl(testDb), testDb.dataDir, env);
+    const second = await scene.restart();
     api = new Api(second.url);
     admin = await api.login();
     const done = await eventually(

@@ -14,6 +14,7 @@ import * as m011 from './011-reports.js';
 import * as m012 from './012-csat-catch-up.js';
 import * as m013 from './013-name-sound-keys.js';
 import * as m014 from './014-call-wait.js';
+import * as m015 from './015-pending-files.js';
 
 const migrations: Record<string, Knex.Migration> = {
   '001-core': m001,
@@ -30,6 +31,7 @@ const migrations: Record<string, Knex.Migration> = {
   '012-csat-catch-up': m012,
   '013-name-sound-keys': m013,
   '014-call-wait': m014,
+  '015-pending-files': m015,
 };
 
 export const migrationSource: Knex.MigrationSource<string> = {

@@ -164,6 +164,21 @@ export class MessagesStore {
   }
 
   /**
+   * Customers' messages of an account, received in [from, to], whose meta lists a file still pending
+   * (an MMS's media, a LINE message's content, a Messenger message's attachments), oldest first.
+   */
+  async withPendingFiles(channelAccountId: string, from: number, to: number, limit: number): Promise<string[]> {
+    const rows = await this.db('messages')
+      .where({ channel_account_id: channelAccountId, direction: 'inbound' })
+      .whereBetween('created_at', [from, to])
+      .where('meta', 'like', '%"state":"pending"%')
+      .orderBy('created_at')
+      .limit(limit)
+      .select('id');
+    return rows.map((r: { id: string }) => r.id);
+  }
+
+  /**
    * Replaces a message's content (parts, text, meta) if its meta is still what the caller read
    * (compare-and-set): false when another writer changed it first, and nothing is written.
    */

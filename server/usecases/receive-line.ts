@@ -8,9 +8,10 @@
 // runs after that answer: the content of images, videos, audio and files is downloaded from LINE's
 // data API and attached to the same message in one compare-and-set write (fetched once per node, and
 // a redelivery finds it attached), and a customer without a name gets their LINE profile (name,
-// language, picture). What is not covered: the process dying after the 200 and before that work
-// leaves the content pending (the message is safe; LINE keeps content for a while) or the name empty.
-import { LineSettings, type LineCredentials } from '../../channels/line/account.js';
+// language, picture). The process dying after the 200 and before that work leaves the content
+// pending (the message is safe; LINE keeps content for a while), which the sweep at start fetches
+// (resume-pending-media), or the name empty, which the customer's next message fills.
+import { LineCredentials, LineSettings } from '../../channels/line/account.js';
 import { fetchLineContent, fetchLineProfile } from '../../channels/line/client.js';
 import { LineWebhookBody, readLineEvent } from '../../channels/line/inbound.js';
 import { WriteConflict } from '../../db/connection.js';
@@ -119,6 +120,12 @@ export function makeReceiveLine(deps: ReceiveLineDeps) {
     if (event) deps.events.publish(event);
   }
 
+  function startAttaching(account: ChannelAccount, settings: LineSettings, credentials: LineCredentials, id: string): void {
+    running.start(`content:${id}`, 'could not attach the content of a LINE message', () =>
+      attachContent(account, settings, credentials, id),
+    );
+  }
+
   async function attachContent(account: ChannelAccount, settings: LineSettings, credentials: LineCredentials, id: string) {
     await media.attach(account, id, (content, _i, message) => {
       // A file keeps the name it was sent with; other content is named by its type.
@@ -162,12 +169,7 @@ export function makeReceiveLine(deps: ReceiveLineDeps) {
           const result = await deps.ingest(event.inbound);
           customer = result.customer;
           if (result.created) receipt.stored++;
-          if (result.message.meta?.line?.content?.state === 'pending') {
-            const id = result.message.id;
-            running.start(`content:${id}`, 'could not attach the content of a LINE message', () =>
-              attachContent(account, settings, credentials, id),
-            );
-          }
+          if (result.message.meta?.line?.content?.state === 'pending') startAttaching(account, settings, credentials, result.message.id);
         }
         // A new (nameless) customer gets their LINE name; an unfollow is no reason to ask LINE about them.
         if (!customer.name && (event.kind === 'message' || event.action === 'follow')) {
@@ -177,6 +179,16 @@ export function makeReceiveLine(deps: ReceiveLineDeps) {
         }
       }
       return receipt;
+    },
+
+    /**
+     * Fetches the content a stored message still lists as pending (the process stopped after LINE's
+     * answer and before it came): the start-up sweep calls it with the account's opened credentials.
+     */
+    resumePending(account: ChannelAccount, credentials: Record<string, unknown>, messageId: string): void {
+      const parsed = LineCredentials.safeParse(credentials);
+      if (!parsed.success) return; // no access token: the content cannot be fetched, and stays pending
+      startAttaching(account, accountSettings(LineSettings, account, 'LINE'), parsed.data, messageId);
     },
 
     /** Resolves when the work started after answers is done (tests and shutdown). */

@@ -6,6 +6,7 @@
 // After that answer, slow work: the attachments are fetched from Meta's CDN and attached to the same
 // message in one compare-and-set write (a redelivered webhook, or another node, attaches each once),
 // and a customer without a name gets the one Meta knows (GET /<psid>). Failures there are logged.
+// Attachments a stopped process left pending are fetched by the sweep at start (resume-pending-media).
 import { MessengerSettings, type MessengerCredentials } from '../../channels/messenger/account.js';
 import { GraphClient } from '../../channels/messenger/graph-client.js';
 import { parseMessengerWebhook, toInboundMessage, type MessengerEvents } from '../../channels/messenger/inbound.js';
@@ -42,6 +43,12 @@ export function makeReceiveMessenger(deps: ReceiveMessengerDeps) {
   const media = makeProviderMedia(deps, MESSENGER_MEDIA, deps.mediaRetry);
   /** Slow work under way on this node, by message or customer id. */
   const background = makeBackgroundWork(deps, 'warn');
+
+  function startAttaching(account: ChannelAccount, settings: MessengerSettings, messageId: string): void {
+    background.start(`media:${messageId}`, 'could not attach the files of a Messenger message', () =>
+      attachMedia(account, settings, messageId),
+    );
+  }
 
   async function attachMedia(account: ChannelAccount, settings: MessengerSettings, messageId: string): Promise<void> {
     await media.attach(account, messageId, (m, i) =>
@@ -108,11 +115,7 @@ export function makeReceiveMessenger(deps: ReceiveMessengerDeps) {
         deps.log.warn({ accountId: account.id, ignored: events.ignored.slice(0, 20) }, 'Messenger events ignored');
       for (const incoming of events.messages) {
         const result = await deps.ingest(toInboundMessage(account.id, incoming));
-        if (result.message.meta?.messenger?.media?.some((m) => m.state === 'pending')) {
-          background.start(`media:${result.message.id}`, 'could not attach the files of a Messenger message', () =>
-            attachMedia(account, settings, result.message.id),
-          );
-        }
+        if (result.message.meta?.messenger?.media?.some((m) => m.state === 'pending')) startAttaching(account, settings, result.message.id);
         if (!result.customer.name) {
           background.start(`profile:${result.customer.id}`, 'could not read the Messenger profile of a customer', () =>
             fillProfile(settings, credentials, result.customer.id, incoming.psid),
@@ -132,6 +135,14 @@ export function makeReceiveMessenger(deps: ReceiveMessengerDeps) {
       }
       for (const read of events.reads) await recordRead(account, settings.pageId, read.psid, read.watermark);
       return events;
+    },
+
+    /**
+     * Fetches the files a stored message still lists as pending (the process stopped after Meta's answer
+     * and before they came): the start-up sweep. Meta's file links need no credentials (they expire).
+     */
+    resumePending(account: ChannelAccount, _credentials: Record<string, unknown>, messageId: string): void {
+      startAttaching(account, accountSettings(MessengerSettings, account, 'Messenger'), messageId);
     },
 
     /** Resolves when the slow work started so far is done (tests and shutdown). */

@@ -6,12 +6,12 @@
 // media are fetched after that answer (slow, and Twilio waits 15 s at most) and attached to the same
 // message in one compare-and-set write, so a redelivered webhook, or a second node racing this one,
 // attaches each file once. A redelivery of a message whose media are still pending fetches them again.
-// What is not covered: the process dying after the 200 and before the media are fetched leaves
-// them pending (the message and its text are safe; the media stay at Twilio).
+// The process dying after the 200 and before the media are fetched leaves them pending (the message
+// and its text are safe; the media stay at Twilio): the sweep at start fetches them (resume-pending-media).
 import { SmsSettings } from '../../channels/sms/account.js';
 import { parseIncomingSms, parseSmsStatus, toInboundMessage, type Params } from '../../channels/sms/inbound.js';
 import { DEFAULT_KEYWORD_REPLIES } from '../../channels/sms/keywords.js';
-import type { TwilioCredentials } from '../../channels/twilio/account.js';
+import { TwilioCredentials } from '../../channels/twilio/account.js';
 import { fetchTwilioMedia } from '../../channels/twilio/media.js';
 import { AppError } from '../domain/errors.js';
 import type { DomainEvent } from '../domain/events.js';
@@ -84,6 +84,12 @@ export function makeReceiveSms(deps: ReceiveSmsDeps) {
     await deps.sendSystemReply({ conversationId: result.conversation.id, text, meta: { sms: { keywordReply: action } } });
   }
 
+  function startAttaching(account: ChannelAccount, settings: SmsSettings, credentials: TwilioCredentials, messageId: string): void {
+    attaching.start(messageId, 'could not attach the media of an MMS', () => attachMedia(account, settings, credentials, messageId), {
+      messageId,
+    });
+  }
+
   async function attachMedia(account: ChannelAccount, settings: SmsSettings, credentials: TwilioCredentials, messageId: string) {
     await media.attach(account, messageId, (m, i) => {
       // Checked under the name Twilio's declared type gives; named by the type the bytes show.
@@ -108,13 +114,19 @@ export function makeReceiveSms(deps: ReceiveSmsDeps) {
       const sms = parsed.value;
       const result = await deps.ingest(toInboundMessage(account.id, sms, deps.now()));
       if (sms.keyword) await answerKeyword(settings, result, sms.keyword);
-      if (result.message.meta?.sms?.media?.some((m) => m.state === 'pending')) {
-        const messageId = result.message.id;
-        attaching.start(messageId, 'could not attach the media of an MMS', () => attachMedia(account, settings, credentials, messageId), {
-          messageId,
-        });
-      }
+      if (result.message.meta?.sms?.media?.some((m) => m.state === 'pending'))
+        startAttaching(account, settings, credentials, result.message.id);
       return result;
+    },
+
+    /**
+     * Fetches the media a stored MMS still lists as pending (the process stopped after Twilio's answer
+     * and before they came): the start-up sweep calls it with the account's opened credentials.
+     */
+    resumePending(account: ChannelAccount, credentials: Record<string, unknown>, messageId: string): void {
+      const parsed = TwilioCredentials.safeParse(credentials);
+      if (!parsed.success) return; // no auth token: the media cannot be fetched, and stay listed as pending
+      startAttaching(account, accountSettings(SmsSettings, account, 'SMS'), parsed.data, messageId);
     },
 
     /** A status callback: the message's delivery state moves forward; an unknown MessageSid changes nothing. */

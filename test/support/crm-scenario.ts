@@ -10,8 +10,11 @@ import type { Api, ApiResponse } from './harness.js';
 export interface SmsNumber {
   /** The SMS channel account. */
   accountId: string;
-  /** Posts an SMS from `from` to the server at `baseUrl`, signed as Twilio signs it; checks the 200. */
-  text(baseUrl: string, from: string, body: string): Promise<void>;
+  /**
+   * Posts an SMS from `from` to the server at `baseUrl`, signed as Twilio signs it (with `extra`
+   * parameters, e.g. an MMS's media); checks the 200 and resolves with the MessageSid.
+   */
+  text(baseUrl: string, from: string, body: string, extra?: Record<string, string>): Promise<string>;
   /** An SMS from `from` to a server in this process: resolves with the message it became. */
   arrives(server: RunningServer, from: string, body: string): Promise<Message>;
 }
@@ -34,11 +37,14 @@ export async function smsNumber(
   const path = `/webhooks/sms/${accountId}`;
   const post = (baseUrl: string, params: Record<string, string>) =>
     postTwilioForm(baseUrl, path, params, { authToken, publicUrl: number.publicUrl });
-  const form = (from: string, body: string) => inboundSms(accountSid, number.phoneNumber, from, body);
+  const form = (from: string, body: string, extra: Record<string, string> = {}) =>
+    inboundSms(accountSid, number.phoneNumber, from, body, extra);
   return {
     accountId,
-    text: async (baseUrl, from, body) => {
-      expect((await post(baseUrl, form(from, body))).status).toBe(200);
+    text: async (baseUrl, from, body, extra) => {
+      const params = form(from, body, extra);
+      expect((await post(baseUrl, params)).status).toBe(200);
+      return params.MessageSid;
     },
     arrives: (server, from, body) => {
       const params = form(from, body);

@@ -52,7 +52,7 @@ export class FakeTwilio extends FakeApi<RecordedRequest> {
   /** Account SID → auth token. */
   readonly accounts = new Map<string, string>();
   private readonly failures: Failure[] = [];
-  private readonly media = new Map<string, { bytes: Buffer; contentType: string } | { redirect: string }>();
+  private readonly media = new Map<string, { bytes: Buffer; contentType: string } | { redirect: string } | { held: true }>();
 
   static async start(): Promise<FakeTwilio> {
     const fake = new FakeTwilio();
@@ -91,6 +91,10 @@ export class FakeTwilio extends FakeApi<RecordedRequest> {
   redirectMedia(path: string, location: string): void {
     this.media.set(path, { redirect: location });
   }
+  /** Requests for `path` are recorded and never answered (a server killed mid-download), until it is served. */
+  holdMedia(path: string): void {
+    this.media.set(path, { held: true });
+  }
 
   /** The sends (message creations) recorded so far. */
   sends(): RecordedRequest[] {
@@ -128,6 +132,7 @@ export class FakeTwilio extends FakeApi<RecordedRequest> {
       json(401, { code: 20003, message: 'Authenticate', more_info: 'https://www.twilio.com/docs/errors/20003', status: 401 });
     const media = this.media.get(r.path);
     if (r.method === 'GET' && media) {
+      if ('held' in media) return;
       if ('redirect' in media) {
         res.writeHead(307, { location: media.redirect });
         res.end();
