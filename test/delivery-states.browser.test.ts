@@ -1,11 +1,11 @@
 // Delivery states of an agent's replies in the console, in a real Chromium against a real server and
 // the local fakes of Twilio and Meta's Graph API. Each reply's first try meets a provider outage (503,
-// 500): the outbox retries it, and meanwhile the console shows it queued. SMS: a reply goes queued →
+// 500): the outbox retries it, and meanwhile the console shows it queued with the provider's answer. SMS: a reply goes queued →
 // sent → delivered live; one Twilio then refuses for good (21408) shows the error's code, Twilio's own
 // reason and what to do, and is not tried again. Messenger, with the console in Thai: delivery and read
 // receipts show live, and a person who cannot be written to (551) is explained in Thai with its code.
 // Every state the page shows is recorded as it renders, so the order is checked, not only the end.
-// Writes docs/screenshots/delivery-states.png at 1280x800.
+// Writes docs/screenshots/delivery-states.png and delivery-retrying.png at 1280x800.
 import fs from 'node:fs';
 import path from 'node:path';
 import { createHmac, randomBytes } from 'node:crypto';
@@ -98,7 +98,12 @@ describe('delivery states in the console (Chromium)', () => {
   /** Every delivery state the page has shown for a message, in order (recorded as they render). */
   const statesOf = (bubble: Locator) =>
     bubble.evaluate(
-      (el) => (window as unknown as { deliveries: Record<string, string[]> }).deliveries[el.getAttribute('data-message-id')!],
+      (el) => (window as unknown as { deliveries: Record<string, string[]> }).deliveries[el.getAttribute('data-message-id')!] ?? [],
+    );
+  /** The words of each retry notice the message showed, in order. */
+  const noticesOf = (bubble: Locator) =>
+    bubble.evaluate(
+      (el) => (window as unknown as { notices: Record<string, string[]> }).notices[el.getAttribute('data-message-id')!] ?? [],
     );
 
   const stored = async (bubble: Locator): Promise<Message> =>
@@ -137,23 +142,29 @@ describe('delivery states in the console (Chromium)', () => {
     const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, locale: 'en-US' });
     page = await context.newPage();
     await signIn(page, agent, server.url);
-    // Records each message's delivery states as the page shows them (the timeline re-renders rows freely).
+    // Records each message's delivery states as the page shows them (the timeline re-renders rows freely):
+    // a queued reply the outbox is trying again shows as `queued↻<code>`, and the notice's words are kept.
     await page.evaluate(() => {
       const deliveries: Record<string, string[]> = {};
-      (window as unknown as { deliveries: typeof deliveries }).deliveries = deliveries;
+      const notices: Record<string, string[]> = {};
+      Object.assign(window, { deliveries, notices });
       const record = () => {
         for (const el of document.querySelectorAll('article[data-message-id] [data-delivery]')) {
-          const id = el.closest('article')!.getAttribute('data-message-id')!;
+          const article = el.closest('article')!;
+          const id = article.getAttribute('data-message-id')!;
           const seen = (deliveries[id] ??= []);
-          const state = el.getAttribute('data-delivery')!;
+          const retrying = article.querySelector('.delivery-retrying');
+          const state = el.getAttribute('data-delivery')! + (retrying ? `↻${retrying.getAttribute('data-error-code')}` : '');
           if (seen.at(-1) !== state) seen.push(state);
+          const words = retrying?.textContent;
+          if (words && (notices[id] ??= []).at(-1) !== words) notices[id]!.push(words);
         }
       };
       new MutationObserver(record).observe(document.body, {
         subtree: true,
         childList: true,
         attributes: true,
-        attributeFilter: ['data-delivery'],
+        attributeFilter: ['data-delivery', 'data-error-code'],
       });
     });
   });
@@ -177,14 +188,23 @@ describe('delivery states in the console (Chromium)', () => {
       }),
     );
 
-    // Twilio answers the first try 503: the reply stays queued until the retry gets it through.
-    twilioFake.failNext(1, 503);
+    // Twilio answers the first two tries 503: the reply stays queued, saying why, until a retry gets it through.
+    twilioFake.failNext(2, 503);
     const text = 'มีค่ะ เหลือ 2 ชิ้น เก็บไว้ให้ไหมคะ';
     const reply = await replyInConsole('มาลี ศรีสุข', text);
     const delivery = reply.locator('[data-delivery]');
+    await reply.locator('.delivery-retrying').waitFor(LIVE);
+    await page.screenshot({ path: path.join(DOCS, 'delivery-retrying.png') });
     await expect.poll(() => delivery.getAttribute('data-delivery'), LIVE).toBe('sent');
-    expect(await statesOf(reply)).toEqual(['queued', 'sent']);
-    expect(twilioFake.sends().filter((r) => r.form.Body === text)).toHaveLength(2);
+    // Meanwhile it said why it was not sent yet (two socket events may land in one render: the plain
+    // 'queued' before the retry is not always seen).
+    expect((await statesOf(reply)).filter((state) => state !== 'queued')).toEqual(['queued↻TEMPORARY', 'sent']);
+    expect(await noticesOf(reply)).toEqual([
+      expect.stringMatching(
+        /^↻Not sent yet: SMS did not take it\. Trying again automatically\.CodeTEMPORARYReasonTwilio 20500: Internal Server Error$/,
+      ),
+    ]);
+    expect(twilioFake.sends().filter((r) => r.form.Body === text)).toHaveLength(3);
     expect(await delivery.textContent()).toBe('✓Sent');
     expect(await delivery.getAttribute('title')).toBe('Accepted by SMS');
 
@@ -194,7 +214,8 @@ describe('delivery states in the console (Chromium)', () => {
       MessageStatus: 'delivered',
     });
     await expect.poll(() => delivery.getAttribute('data-delivery'), LIVE).toBe('delivered');
-    expect(await statesOf(reply)).toEqual(['queued', 'sent', 'delivered']);
+    expect((await statesOf(reply)).filter((state) => state !== 'queued')).toEqual(['queued↻TEMPORARY', 'sent', 'delivered']);
+    expect(await reply.locator('.delivery-retrying').count()).toBe(0);
     expect(await delivery.textContent()).toBe('✓✓Delivered');
 
     // Twilio is down for the next one's first try (retried), then refuses it for good (not retried): the console says why.
@@ -205,7 +226,7 @@ describe('delivery states in the console (Chromium)', () => {
     const refused = await replyInConsole('มาลี ศรีสุข', refusedText);
     const failure = refused.locator('.delivery-failure');
     await failure.waitFor(LIVE);
-    expect(await statesOf(refused)).toEqual(['queued', 'failed']);
+    expect((await statesOf(refused)).filter((state) => state !== 'queued')).toEqual(['queued↻TEMPORARY', 'failed']);
     expect(twilioFake.sends().filter((r) => r.form.Body === refusedText)).toHaveLength(2);
     expect(await stored(refused)).toMatchObject({ status: 'failed', errorCode: 'PERMANENT', errorMessage: `Twilio 21408: ${reason}` });
     expect(await failure.getAttribute('data-error-code')).toBe('PERMANENT');
@@ -240,7 +261,8 @@ describe('delivery states in the console (Chromium)', () => {
     expect(await delivery.textContent()).toBe('✓✓ถึงผู้รับแล้ว');
     await metaPost(psid, { read: { watermark: Date.now() } });
     await expect.poll(() => delivery.getAttribute('data-delivery'), LIVE).toBe('read');
-    expect(await statesOf(reply)).toEqual(['queued', 'sent', 'delivered', 'read']);
+    expect((await statesOf(reply)).filter((state) => state !== 'queued')).toEqual(['queued↻TEMPORARY', 'sent', 'delivered', 'read']);
+    expect(await noticesOf(reply)).toEqual([expect.stringMatching(/^↻ยังส่งไม่สำเร็จ: Messenger ยังไม่รับข้อความ/)]);
     expect(graph.sends().filter((r) => r.body?.message?.text === text)).toHaveLength(2);
     expect(await delivery.textContent()).toBe('✓✓อ่านแล้ว');
 
@@ -249,7 +271,7 @@ describe('delivery states in the console (Chromium)', () => {
     const refused = await replyInConsole('วิภา ทองดี', 'ส่งเมนูให้นะคะ');
     const failure = refused.locator('.delivery-failure');
     await failure.waitFor(LIVE);
-    expect(await statesOf(refused)).toEqual(['queued', 'failed']);
+    expect((await statesOf(refused)).filter((state) => state !== 'queued')).toEqual(['queued↻TEMPORARY', 'failed']);
     expect(await failure.locator('.delivery-failure-title').textContent()).toBe('!ผู้ให้บริการไม่รับผู้รับหรือเนื้อหาของข้อความนี้');
     expect(await failure.locator('dt').allTextContents()).toEqual(['รหัส', 'สาเหตุ']);
     expect(await failure.locator('.delivery-failure-code').textContent()).toBe('INVALID_PAYLOAD');

@@ -104,7 +104,11 @@ function recordEvents(bus: EventBus) {
   };
 }
 
-const isStatusOf = (messageId: string) => (e: DomainEvent) => e.type === 'message.status' && e.message.id === messageId;
+/** Any status event of the message (a retry's too). */
+const anyStatusOf = (messageId: string) => (e: DomainEvent) => e.type === 'message.status' && e.message.id === messageId;
+/** The message's status event once the outbox is done with it (sent, delivered or failed; not a retry's). */
+const isStatusOf = (messageId: string) => (e: DomainEvent) =>
+  anyStatusOf(messageId)(e) && e.type === 'message.status' && e.message.status !== 'queued';
 
 interface OutboxRow {
   status: string;
@@ -196,8 +200,19 @@ describe.each(ENGINES)('OutboxWorker on %s', (engine) => {
     expect(adapter.calls[0]?.recipients.map((r) => r.value)).toEqual(['+66812345678']);
     expect(await outboxRow(message.id)).toMatchObject({ status: 'done', attempts: 3, last_error_code: 'TEMPORARY' });
     expect(await store.messages.findById(message.id)).toMatchObject({ status: 'sent', providerMessageId: 'SM-0001', errorCode: null });
-    // Retries are silent: one status event, the final one.
-    expect(recorder.seen.filter(isStatusOf(message.id))).toHaveLength(1);
+    // Each retry told the console why the message is still queued; then the final event cleared it.
+    const told = recorder.seen.filter(anyStatusOf(message.id)).map((e) => e.type === 'message.status' && e.message);
+    expect(told.map((m) => m && [m.status, m.errorCode, m.errorMessage])).toEqual([
+      ['queued', 'TEMPORARY', 'provider 503'],
+      ['queued', 'TEMPORARY', 'provider timeout'],
+      ['sent', null, null],
+    ]);
+    expect(roomsForEvent(recorder.seen.find(anyStatusOf(message.id))!)?.payload).toMatchObject({
+      id: message.id,
+      status: 'queued',
+      errorCode: 'TEMPORARY',
+      errorMessage: 'provider 503',
+    });
   });
 
   test('an error that is not a ChannelError is treated as TEMPORARY and retried', async () => {

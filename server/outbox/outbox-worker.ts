@@ -148,7 +148,12 @@ export class OutboxWorker {
       if (error.retryable && item.attempts < this.options.maxAttempts) {
         const delay = backoffDelay(item.attempts, this.options, Math.random, error.retryAfterMs);
         log.warn({ outboxId: item.id, messageId: message.id, code: error.code, attempt: item.attempts, delay }, 'send failed; will retry');
-        await store.outbox.markRetry(item.id, now + delay, error.code, error.message, now);
+        // Still queued, with the provider's last answer, so the console can say why it is not sent yet.
+        const waiting = await store.transaction(async (tx) => {
+          await tx.outbox.markRetry(item.id, now + delay, error.code, error.message, now);
+          return tx.messages.updateDelivery(message.id, { status: 'queued', errorCode: error.code, errorMessage: error.message }, now);
+        });
+        if (waiting) this.deps.events.publish({ type: 'message.status', message: waiting, conversation });
         return;
       }
       log.error({ outboxId: item.id, messageId: message.id, code: error.code, attempt: item.attempts }, 'send failed permanently');

@@ -26,7 +26,8 @@ export interface MessageStatusEvent {
   providerMessageId: string | null;
   /**
    * Set when `status` is `failed`: the outbox's TEMPORARY or RATE_LIMITED (retries ran out), AUTH,
-   * INVALID_PAYLOAD, PERMANENT; BOUNCED (email); or a provider's later report (UNDELIVERED…).
+   * INVALID_PAYLOAD, PERMANENT; BOUNCED (email); or a provider's later report (UNDELIVERED…). Set on a
+   * `queued` message while the outbox tries again after a TEMPORARY or RATE_LIMITED answer (its last one).
    */
   errorCode: string | null;
   /** The provider's words, with its own code: "Twilio 21211: Invalid 'To' Phone Number". */

@@ -51,6 +51,29 @@ const DELIVERY_ICON: Record<MessageStatus, string> = {
   failed: '!',
 };
 
+/** A delivery problem's facts: its code and the provider's own words. */
+function DeliveryFacts({ code, reason }: { code: string | null; reason: string | null }) {
+  const s = useStrings(CONVERSATION_STRINGS);
+  return (
+    <dl className="delivery-failure-facts">
+      {code && (
+        <div>
+          <dt>{s('failureCode')}</dt>
+          <dd>
+            <code className="delivery-failure-code">{code}</code>
+          </dd>
+        </div>
+      )}
+      {reason && (
+        <div>
+          <dt>{s('failureReason')}</dt>
+          <dd className="delivery-failure-reason">{reason}</dd>
+        </div>
+      )}
+    </dl>
+  );
+}
+
 export function MessageBubble({ api, message: m, channel, senderName, position, onSendAgain }: Props) {
   const { t, time } = useI18n();
   const s = useStrings(CONVERSATION_STRINGS);
@@ -59,11 +82,15 @@ export function MessageBubble({ api, message: m, channel, senderName, position, 
   const at = time(m.createdAt);
   const channelName = t(`channel_${channel}`);
   const failure = side === 'outbound' && !m.private && m.status === 'failed' ? failureWords(m, s) : null;
-  const status = !failure
-    ? t(`status_${m.status}`)
-    : failure.code
+  // The outbox keeps the provider's last answer on a queued reply while it tries again.
+  const retrying = side === 'outbound' && !m.private && m.status === 'queued' && m.errorCode !== null;
+  const status = failure
+    ? failure.code
       ? s('failedLabel', { code: failure.code, reason: failure.title })
-      : failure.title;
+      : failure.title
+    : retrying
+      ? s('retryingLabel', { code: m.errorCode! })
+      : t(`status_${m.status}`);
   const label = m.private
     ? s('noteLabel', { name: senderName, time: at })
     : side === 'inbound'
@@ -97,23 +124,19 @@ export function MessageBubble({ api, message: m, channel, senderName, position, 
             </span>
             <span>{failure.title}</span>
           </p>
-          <dl className="delivery-failure-facts">
-            {failure.code && (
-              <div>
-                <dt>{s('failureCode')}</dt>
-                <dd>
-                  <code className="delivery-failure-code">{failure.code}</code>
-                </dd>
-              </div>
-            )}
-            {m.errorMessage && (
-              <div>
-                <dt>{s('failureReason')}</dt>
-                <dd className="delivery-failure-reason">{m.errorMessage}</dd>
-              </div>
-            )}
-          </dl>
+          <DeliveryFacts code={failure.code} reason={m.errorMessage} />
           {failure.hint && <p className="delivery-failure-hint">{failure.hint}</p>}
+        </div>
+      )}
+      {retrying && (
+        <div className="delivery-retrying" role="status" data-error-code={m.errorCode}>
+          <p className="delivery-retrying-title">
+            <span className="delivery-retrying-icon" aria-hidden="true">
+              ↻
+            </span>
+            <span>{s('retryingTitle', { channel: channelName })}</span>
+          </p>
+          <DeliveryFacts code={m.errorCode} reason={m.errorMessage} />
         </div>
       )}
       <div className="message-meta">
