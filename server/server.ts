@@ -219,6 +219,7 @@ export async function startServer(config: Config, log: Logger, options: StartOpt
     ingest: (m) => track(ingest(m)),
     enqueueInto: (id, queueId, priority) => routing.enqueueInto(id, queueId, priority),
     leaveQueue: (id, priorityShare) => routing.leaveQueue(id, priorityShare),
+    returnUnanswered: (id, agentId) => routing.returnUnanswered(id, agentId),
     queueStats: () => routing.queueStats(),
     render: {
       ivr: renderIvrTwiml,

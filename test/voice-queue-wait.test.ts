@@ -2,8 +2,9 @@
 // music, an announcement every `announceEvery` seconds (the place in line, or the expected wait once
 // the queue has a measured handle time), none at all, and after `maxWaitSeconds` on to `onTimeout`,
 // leaving the queue (counted abandoned there, never offered to an agent afterwards) unless an agent
-// took the call first. Real parts: the server on port 0, webhooks signed with the twilio package's own
-// helper, the TwiML parsed, agents on socket.io, Twilio's REST API faked for the redirects.
+// took the call first; an agent who takes the call and does not pick up sends it back to waiting in its
+// place, for the next agent, and is set away. Real parts: the server on port 0, webhooks signed with
+// the twilio package's own helper, the TwiML parsed, agents on socket.io, Twilio's REST API faked.
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -238,8 +239,49 @@ describe.each(ENGINES)('a caller waiting in a queue on %s', (engine) => {
       await line.press(thai, 'menu', '3');
       // Handle time 4 min over one staffed agent, first in line: about 4 minutes (Thai, the flow's first language).
       expect(says(await line.wait(thai))).toEqual(['เวลารอโดยประมาณ 4 นาที ขอบคุณที่รอสาย']);
+      await setPresence(agent.socket, 'away');
+      expect((await line.hangUp(thai)).status).toBe(200);
     } finally {
       agent.socket.close();
+    }
+  });
+
+  test('an agent who takes a call and does not pick up: the caller waits again in their place, the next agent gets it, the first is set away', async () => {
+    const first = await salesAgent('Gai Sales');
+    const second = await salesAgent('Nam Sales');
+    try {
+      const sid = await line.started(newPhone());
+      const offered = nextEvent(first.socket, 'offer:new');
+      await setPresence(first.socket, 'available');
+      await line.press(sid, 'menu', '2');
+      const [{ offer }] = await offered;
+      const joined = (await conversationOf(sid)).enqueuedAt;
+      expect((await accept(first.socket, offer.conversationId)).ok).toBe(true);
+      expect(only(only(only(await line.wait(sid), 'Dial'), 'Client'), 'Identity').text).toBe(`agent-${first.id}`);
+
+      // Gai's softphone and phone ring out.
+      seconds(25);
+      const away = nextEvent(first.socket, 'presence:changed', (e) => e.agentId === first.id && e.presence === 'away');
+      const rang = await line.twiml(`${line.base}/dial`, { CallSid: sid, DialCallStatus: 'no-answer', DialCallDuration: '0' });
+      expect(verbNames(rang)).toEqual(['Pause', 'Redirect']);
+      expect((await away)[0]).toMatchObject({ reason: 'missed a call' });
+      expect(await line.call(sid)).toMatchObject({ state: 'queued', agentId: null });
+      expect(await conversationOf(sid)).toMatchObject({ assigneeId: null, enqueuedAt: joined, refusedBy: [first.id] });
+      const missed = (await server.store.routingEvents.listSince(0, queues.Sales)).filter(
+        (e) => e.conversationId === offer.conversationId && e.type === 'timed_out',
+      );
+      expect(missed).toMatchObject([{ agentId: first.id, data: { reason: 'no_answer' } }]);
+
+      // Nam becomes available and gets the call; this time it is put through to Nam.
+      const next = nextEvent(second.socket, 'offer:new');
+      await setPresence(second.socket, 'available');
+      const [{ offer: again }] = await next;
+      expect(again.conversationId).toBe(offer.conversationId);
+      expect((await accept(second.socket, again.conversationId)).ok).toBe(true);
+      expect(only(only(only(await line.wait(sid), 'Dial'), 'Client'), 'Identity').text).toBe(`agent-${second.id}`);
+    } finally {
+      first.socket.close();
+      second.socket.close();
     }
   });
 });

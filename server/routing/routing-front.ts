@@ -30,6 +30,8 @@ export interface RoutingApi {
   enqueueInto(conversationId: string, queueId: string, priority: number): Promise<Conversation | undefined>;
   /** A call that waited as long as its IVR allows leaves the queue (unresolved), taking `priorityShare` off. */
   leaveQueue(conversationId: string, priorityShare: number): Promise<Conversation | undefined>;
+  /** The agent did not pick up a call they took: it waits again in its place, and they are set away. */
+  returnUnanswered(conversationId: string, agentId: string): Promise<Conversation | undefined>;
   agents(): Promise<AgentRouting[]>;
   queueStats(): Promise<QueueStatsFull>;
   agentConnected(agentId: string): void;
@@ -73,6 +75,7 @@ const ON_LEADER: Record<Method, (l: RoutingLeader, a: never) => Promise<unknown>
   pick: (l, [id, actor]: [string, Actor]) => l.routing.pick(id, actor),
   enqueueInto: (l, [id, queueId, priority]: [string, string, number]) => l.routing.enqueueInto(id, queueId, priority),
   leaveQueue: (l, [id, priorityShare]: [string, number]) => l.routing.leaveQueue(id, priorityShare),
+  returnUnanswered: (l, [id, agentId]: [string, string]) => l.routing.returnUnanswered(id, agentId),
   agents: async (l) => l.routing.agents(),
   queueStats: (l) => l.stats.current(),
   agentConnected: async (l, [agentId]: [string]) => l.routing.agentConnected(agentId),
@@ -158,6 +161,9 @@ export class RoutingFront implements RoutingApi {
   }
   leaveQueue(conversationId: string, priorityShare: number): Promise<Conversation | undefined> {
     return this.call('leaveQueue', [conversationId, priorityShare]) as Promise<Conversation | undefined>;
+  }
+  returnUnanswered(conversationId: string, agentId: string): Promise<Conversation | undefined> {
+    return this.call('returnUnanswered', [conversationId, agentId]) as Promise<Conversation | undefined>;
   }
   agents(): Promise<AgentRouting[]> {
     return this.call('agents', []) as Promise<AgentRouting[]>;

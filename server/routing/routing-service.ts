@@ -272,6 +272,43 @@ export class RoutingService {
     });
   }
 
+  /**
+   * The agent took a call and did not pick up (their softphone and phone rang out): the call waits again,
+   * in its place (its time in the queue counts on), for any agent but them, and they are set away
+   * ("missed a call") so the next caller does not ring them too. Counted as a timed-out offer of theirs.
+   * Answered, reassigned or resolved meanwhile: unchanged.
+   */
+  returnUnanswered(conversationId: string, agentId: string): Promise<Conversation | undefined> {
+    return this.serial(async () => {
+      const { store } = this.deps;
+      const c = await store.conversations.findById(conversationId);
+      const queue = c?.queueId ? await store.queues.findById(c.queueId) : undefined;
+      if (!c || !queue || c.status === 'resolved' || c.assigneeId !== agentId) return c;
+      const now = this.deps.now();
+      const refusedBy = [...new Set([...c.refusedBy, agentId])];
+      const updated = await store.transaction(async (tx) => {
+        if (!(await tx.conversations.updateIfHeldBy(c.id, agentId, { assigneeId: null, refusedBy }, now))) return undefined;
+        await tx.routingEvents.record({
+          type: 'timed_out',
+          conversationId: c.id,
+          queueId: queue.id,
+          agentId,
+          at: now,
+          data: { reason: 'no_answer' },
+        });
+        return tx.conversations.findById(c.id);
+      });
+      if (!updated) return store.conversations.findById(c.id);
+      this.board.release(agentId, c.channelKind);
+      this.board.enqueue(toWaiting(updated));
+      this.sla.track(updated, queue, now);
+      this.publishOwn(updated, c);
+      await this.changePresence(agentId, 'away', 'missed a call');
+      await this.apply(once(this.board.routeConversation(c.id, now)));
+      return updated;
+    });
+  }
+
   // ---- internals ----------------------------------------------------------------------------
 
   private serial<T>(work: () => Promise<T>): Promise<T> {

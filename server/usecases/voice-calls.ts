@@ -60,6 +60,8 @@ export interface VoiceDeps extends Deps {
   enqueueInto: (conversationId: string, queueId: string, priority: number) => Promise<Conversation | undefined>;
   /** Routing: a call that waited as long as its IVR allows leaves the queue (the priority it added comes off). */
   leaveQueue: (conversationId: string, priorityShare: number) => Promise<Conversation | undefined>;
+  /** Routing: the agent did not pick up the call they took; it waits again in its place, and they are set away. */
+  returnUnanswered: (conversationId: string, agentId: string) => Promise<Conversation | undefined>;
   /** The live queue statistics (expected-wait announcements use a queue's handle time and staffing). */
   queueStats: () => Promise<QueueStatsReport>;
   render: VoiceRender;
@@ -432,8 +434,15 @@ export function makeVoiceCalls(deps: VoiceDeps) {
         if (updated && updated.direction === 'inbound') await resolve(updated.conversationId, { evenAssigned: true });
         return render.hangup({ goodbye: null, language });
       }
-      // No answer from the agent: the caller keeps waiting (the agent is still assigned: a supervisor may reassign).
-      await store.calls.update(call.callSid, { state: 'queued' }, now, ['connecting']);
+      // No answer from the agent (their softphone and phone rang out, or were busy): the caller waits
+      // again in their place, for another agent, and the agent is set away.
+      // (A callback the agent placed stays theirs: the customer did not answer it.)
+      const inbound = call.direction === 'inbound' && call.agentId !== null;
+      if (inbound) await deps.returnUnanswered(call.conversationId, call.agentId!);
+      const waiting = await store.calls.update(call.callSid, { state: 'queued', ...(inbound ? { agentId: null } : {}) }, now, [
+        'connecting',
+      ]);
+      if (waiting) await publishRecord(waiting);
       return render.wait({
         announce: null,
         language,
