@@ -15,7 +15,7 @@ import { ENGINES, connect, nextEvent, startTestServer, type ClientSocket, type T
 import { FakeTwilio } from './support/fake-twilio.js';
 import { only, verbNames } from './support/twiml.js';
 import { until } from './support/until.js';
-import { says, VoiceLine } from './support/voice-line.js';
+import { newCallSid, says, VoiceLine } from './support/voice-line.js';
 
 const PUBLIC_URL = 'https://desk.example.test';
 const OUR_NUMBER = '+6621239876';
@@ -91,14 +91,14 @@ describe.each(ENGINES)('a caller waiting in a queue on %s', (engine) => {
     (await server.store.routingEvents.listSince(0, queueId)).filter((e) => e.type === 'abandoned' && e.conversationId === conversationId);
 
   /** An agent of Sales, signed in on a socket; available when told so. */
-  async function salesAgent(name: string): Promise<{ id: string; socket: ClientSocket }> {
+  async function salesAgent(name: string): Promise<{ id: string; token: string; socket: ClientSocket }> {
     const agent = await server.api.userWithRole(admin, 'agent', name);
     const routing = await server.api.request('PATCH', `/api/v1/users/${agent.id}/routing`, {
       token: admin,
       body: { queueIds: [queues.Sales] },
     });
     expect(routing.status).toBe(200);
-    return { id: agent.id, socket: await connect(server.url, { token: agent.token }) };
+    return { id: agent.id, token: agent.token, socket: await connect(server.url, { token: agent.token }) };
   }
   const setPresence = (socket: ClientSocket, presence: Presence) =>
     new Promise((resolve) => socket.emit('presence:set', { presence }, resolve));
@@ -279,9 +279,52 @@ describe.each(ENGINES)('a caller waiting in a queue on %s', (engine) => {
       expect(again.conversationId).toBe(offer.conversationId);
       expect((await accept(second.socket, again.conversationId)).ok).toBe(true);
       expect(only(only(only(await line.wait(sid), 'Dial'), 'Client'), 'Identity').text).toBe(`agent-${second.id}`);
+      await setPresence(second.socket, 'away');
     } finally {
       first.socket.close();
       second.socket.close();
+    }
+  });
+
+  test('holds: counted and timed on the call, talk time without them; a caller who hangs up on hold ends the call, answered', async () => {
+    const agent = await salesAgent('Ploy Sales');
+    const hold = async (callId: string, on: boolean) => {
+      const res = await server.api.request('POST', `/api/v1/calls/${callId}/hold`, { token: agent.token, body: { hold: on } });
+      expect(res.status, JSON.stringify(res.body)).toBe(200);
+    };
+    try {
+      const sid = await line.started(newPhone());
+      const offered = nextEvent(agent.socket, 'offer:new');
+      await setPresence(agent.socket, 'available');
+      await line.press(sid, 'menu', '2');
+      const [{ offer }] = await offered;
+      expect((await accept(agent.socket, offer.conversationId)).ok).toBe(true);
+      expect(verbNames(await line.wait(sid))).toContain('Dial');
+      const answered = () => line.twiml(`${line.base}/leg`, { CallSid: newCallSid(), ParentCallSid: sid, CallStatus: 'in-progress' });
+      await answered();
+      const callId = (await line.call(sid))!.id;
+
+      seconds(60);
+      await hold(callId, true); // 40 s on hold, then back
+      seconds(40);
+      await hold(callId, false);
+      expect(verbNames(await line.wait(sid))).toContain('Dial');
+      await answered();
+      expect(await line.call(sid)).toMatchObject({ state: 'talking', holds: 1, holdSeconds: 40, heldAt: null });
+      seconds(30);
+      await hold(callId, true); // the caller hangs up 20 s into the second hold
+      seconds(20);
+      const wrapUp = nextEvent(agent.socket, 'presence:changed', (e) => e.agentId === agent.id && e.presence === 'wrap_up');
+      expect((await line.hangUp(sid)).status).toBe(200);
+      await wrapUp;
+
+      expect(await line.record(sid)).toMatchObject({ state: 'ended', outcome: 'answered', holds: 2, holdSeconds: 60, talkSeconds: 90 });
+      expect(await conversationOf(sid)).toMatchObject({ status: 'resolved' });
+      // A late copy of the hang-up changes nothing.
+      expect((await line.hangUp(sid)).status).toBe(200);
+      expect(await line.record(sid)).toMatchObject({ holds: 2, holdSeconds: 60, talkSeconds: 90 });
+    } finally {
+      agent.socket.close();
     }
   });
 });

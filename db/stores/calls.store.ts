@@ -21,6 +21,9 @@ interface CallRow {
   queue_id: string | null;
   enqueued_at: number | string | null;
   announced_at: number | string | null;
+  held_at: number | string | null;
+  hold_seconds: number | string;
+  holds: number | string;
   answered_at: number | string | null;
   agent_id: string | null;
   ended_at: number | string | null;
@@ -50,6 +53,9 @@ const toCall = (r: CallRow): Call => ({
   queueId: r.queue_id,
   enqueuedAt: num(r.enqueued_at),
   announcedAt: num(r.announced_at),
+  heldAt: num(r.held_at),
+  holdSeconds: Number(r.hold_seconds),
+  holds: Number(r.holds),
   answeredAt: num(r.answered_at),
   agentId: r.agent_id,
   endedAt: num(r.ended_at),
@@ -85,6 +91,9 @@ export type CallPatch = Partial<
     | 'queueId'
     | 'enqueuedAt'
     | 'announcedAt'
+    | 'heldAt'
+    | 'holdSeconds'
+    | 'holds'
     | 'answeredAt'
     | 'agentId'
     | 'endedAt'
@@ -101,6 +110,9 @@ const COLUMNS: Record<keyof CallPatch, string> = {
   queueId: 'queue_id',
   enqueuedAt: 'enqueued_at',
   announcedAt: 'announced_at',
+  heldAt: 'held_at',
+  holdSeconds: 'hold_seconds',
+  holds: 'holds',
   answeredAt: 'answered_at',
   agentId: 'agent_id',
   endedAt: 'ended_at',

@@ -35,6 +35,11 @@ export interface Call {
   enqueuedAt: number | null;
   /** When the wait loop last told the caller their place or expected wait. */
   announcedAt: number | null;
+  /** When the hold going on began (null when not on hold). */
+  heldAt: number | null;
+  /** Seconds on hold in holds that ended, and how many holds there were. */
+  holdSeconds: number;
+  holds: number;
   answeredAt: number | null;
   agentId: string | null;
   endedAt: number | null;
@@ -57,7 +62,11 @@ export interface CallRecord {
   queueId: string | null;
   /** Time in the queue, from entering it to an agent answering (or the caller hanging up). */
   queueWaitSeconds: number | null;
+  /** From the agent's answer to the end, holds excluded. */
   talkSeconds: number | null;
+  /** Time on hold, a hold going on included up to the record's last update, and how many holds. */
+  holdSeconds: number;
+  holds: number;
   agentId: string | null;
   outcome: CallOutcome | null;
   startedAt: number;
@@ -77,11 +86,27 @@ export function callRecord(call: Call): CallRecord {
     queueId: call.queueId,
     queueWaitSeconds: call.enqueuedAt !== null && waitEnd !== null ? Math.max(0, Math.round((waitEnd - call.enqueuedAt) / 1000)) : null,
     talkSeconds: call.talkSeconds,
+    holdSeconds: holdSecondsAt(call, call.updatedAt),
+    holds: call.holds,
     agentId: call.agentId,
     outcome: call.outcome,
     startedAt: call.createdAt,
     endedAt: call.endedAt,
   };
+}
+
+/** Seconds on hold by `now`: the holds that ended and the one going on. */
+export function holdSecondsAt(call: Pick<Call, 'heldAt' | 'holdSeconds'>, now: number): number {
+  return call.holdSeconds + (call.heldAt === null ? 0 : Math.max(0, Math.round((now - call.heldAt) / 1000)));
+}
+
+/**
+ * Talk time when the call ends at `now`: from the agent's answer, holds excluded; without an answer
+ * time (a leg whose answer was not reported), the agent leg's own length.
+ */
+export function talkSecondsAt(call: Pick<Call, 'answeredAt' | 'heldAt' | 'holdSeconds'>, now: number, legSeconds: number): number {
+  if (call.answeredAt === null) return legSeconds;
+  return Math.max(legSeconds, Math.round((now - call.answeredAt) / 1000) - holdSecondsAt(call, now));
 }
 
 /**

@@ -10,7 +10,15 @@ import { stepFlow } from '../ivr/engine.js';
 import type { EnqueueNode, Flow } from '../ivr/flow.js';
 import { AppError } from '../domain/errors.js';
 import { phoneIdentity } from '../domain/identity.js';
-import { callRecord, expectedWaitMinutes, outcomeAtHangup, planWaitRound, type Call } from '../domain/voice.js';
+import {
+  callRecord,
+  expectedWaitMinutes,
+  holdSecondsAt,
+  outcomeAtHangup,
+  planWaitRound,
+  talkSecondsAt,
+  type Call,
+} from '../domain/voice.js';
 import type { QueueStatsReport } from '../domain/routing/queue-stats.js';
 import type { ChannelAccount, Conversation, Customer, InboundMessage, MessagePart } from '../domain/types.js';
 import type { Deps } from './deps.js';
@@ -397,8 +405,10 @@ export function makeVoiceCalls(deps: VoiceDeps) {
       if (!account || !call.webhookBase) throw new AppError('NOT_FOUND', 'no call of yours with that id');
       const now = deps.now();
       const updated = hold
-        ? await store.calls.update(call.callSid, { state: 'held' }, now, ['talking'])
-        : await store.calls.update(call.callSid, { state: 'connecting' }, now, ['held']);
+        ? await store.calls.update(call.callSid, { state: 'held', heldAt: now, holds: call.holds + 1 }, now, ['talking'])
+        : await store.calls.update(call.callSid, { state: 'connecting', heldAt: null, holdSeconds: holdSecondsAt(call, now) }, now, [
+            'held',
+          ]);
       if (!updated) throw new AppError('CONFLICT', hold ? 'only a call in progress can be put on hold' : 'the call is not on hold');
       await deps.redirectCall(account, call.callSid, hold ? `${call.webhookBase}/hold` : `${call.webhookBase}/wait`);
       await publishRecord(updated);
@@ -414,24 +424,7 @@ export function makeVoiceCalls(deps: VoiceDeps) {
       // The agent put the caller on hold (their leg was cut by the redirect): the hold loop has the call.
       if (call.state === 'held') return this.held(req, false);
       if (status === 'completed' || status === 'answered') {
-        // Talk time runs from the agent's answer to the end, holds included; the leg's own length without an answer time.
-        const leg = Number(req.params.DialCallDuration ?? 0) || 0;
-        const talk = call.answeredAt !== null ? Math.max(leg, Math.round((now - call.answeredAt) / 1000)) : leg;
-        const updated = await store.calls.update(
-          call.callSid,
-          {
-            state: 'ended',
-            outcome: 'answered',
-            talkSeconds: talk,
-            answeredAt: call.answeredAt ?? now - talk * 1000,
-            endedAt: now,
-          },
-          now,
-        );
-        if (updated) await publishRecord(updated);
-        // The call is over: its conversation resolves, and the agent goes into the queue's wrap-up time
-        // (to write notes; a note reopens nothing). A callback the agent placed is theirs to resolve.
-        if (updated && updated.direction === 'inbound') await resolve(updated.conversationId, { evenAssigned: true });
+        await endTalking(call, now, Number(req.params.DialCallDuration ?? 0) || 0);
         return render.hangup({ goodbye: null, language });
       }
       // No answer from the agent (their softphone and phone rang out, or were busy): the caller waits
@@ -460,6 +453,8 @@ export function makeVoiceCalls(deps: VoiceDeps) {
       const status = req.params.CallStatus ?? '';
       if (!['completed', 'busy', 'failed', 'no-answer', 'canceled'].includes(status)) return;
       const now = deps.now();
+      // The caller hung up on hold: the agent's leg had already ended, so this is the end of the talk.
+      if (call.state === 'held') return endTalking(call, now, 0);
       const outcome = outcomeAtHangup(call, status);
       const updated = await store.calls.update(call.callSid, { state: 'ended', outcome, endedAt: call.endedAt ?? now }, now, [
         'ivr',
@@ -537,6 +532,31 @@ export function makeVoiceCalls(deps: VoiceDeps) {
 
     empty: () => render.empty(),
   };
+
+  /**
+   * An answered call is over (the agent's leg ended, or the caller hung up on hold): talk time runs from
+   * the agent's answer, holds excluded (the leg's own length without an answer time). Its conversation
+   * resolves and the agent goes into the queue's wrap-up time (to write notes; a note reopens nothing);
+   * a callback the agent placed is theirs to resolve.
+   */
+  async function endTalking(call: Call, now: number, legSeconds: number): Promise<void> {
+    const talk = talkSecondsAt(call, now, legSeconds);
+    const updated = await store.calls.update(
+      call.callSid,
+      {
+        state: 'ended',
+        outcome: 'answered',
+        talkSeconds: talk,
+        holdSeconds: holdSecondsAt(call, now),
+        heldAt: null,
+        answeredAt: call.answeredAt ?? now - talk * 1000,
+        endedAt: now,
+      },
+      now,
+    );
+    if (updated) await publishRecord(updated);
+    if (updated && updated.direction === 'inbound') await resolve(updated.conversationId, { evenAssigned: true });
+  }
 
   /** The enqueue node the call waits at (its IVR state's node), or the defaults when the flow no longer has it. */
   function queueNodeOf(account: ChannelAccount, call: Call): Pick<EnqueueNode, keyof typeof DEFAULT_WAIT> {

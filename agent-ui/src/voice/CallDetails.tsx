@@ -1,5 +1,5 @@
 // What a phone call adds to its message on the timeline: how the call went (the IVR path with what
-// the caller pressed, the wait in the queue, the talk time, the outcome), kept live as Twilio reports.
+// the caller pressed, the wait in the queue, the talk time, time on hold, the outcome), kept live as Twilio reports.
 import type { CallRecord } from '../../../server/domain/voice.js';
 import { useI18n, useStrings } from '../i18n';
 import { VOICE_STRINGS } from './strings';
@@ -63,6 +63,12 @@ export function CallDetails({ call }: { call: CallRecord }) {
           <div>
             <dt>{s('talk')}</dt>
             <dd data-field="talk">{clock(call.talkSeconds)}</dd>
+          </div>
+        )}
+        {call.holds > 0 && (
+          <div>
+            <dt>{s('onHold')}</dt>
+            <dd data-field="hold">{s('holdTimes', { time: clock(call.holdSeconds), count: String(call.holds) })}</dd>
           </div>
         )}
       </dl>
