@@ -218,7 +218,7 @@ export async function startServer(config: Config, log: Logger, options: StartOpt
     flows,
     ingest: (m) => track(ingest(m)),
     enqueueInto: (id, queueId, priority) => routing.enqueueInto(id, queueId, priority),
-    leaveQueue: (id, priorityShare) => routing.leaveQueue(id, priorityShare),
+    leaveQueue: (id) => routing.leaveQueue(id),
     returnUnanswered: (id, agentId) => routing.returnUnanswered(id, agentId),
     queueStats: () => routing.queueStats(),
     render: {
@@ -346,6 +346,7 @@ export async function startServer(config: Config, log: Logger, options: StartOpt
     {
       store,
       now,
+      log,
       findAccount: webhookAccount,
       channels: { sms: sms.resumePending, line: line.resumePending, messenger: messenger.resumePending },
     },

@@ -83,10 +83,14 @@ describe('delivery states in the console (Chromium)', () => {
     return conversation.id;
   }
 
-  /** Opens the conversation from "Mine", writes `text` in the composer and sends it: the stored reply's bubble. */
-  async function replyInConsole(customerName: string, text: string): Promise<Locator> {
+  /**
+   * Opens the conversation from "Mine", writes `text` in the composer and sends it: the stored reply's
+   * bubble. Found by its id: the list may still show the customer as they were when it arrived (a
+   * rename made elsewhere reaches only those who have the conversation open).
+   */
+  async function replyInConsole(conversationId: string, text: string): Promise<Locator> {
     await page.locator('[role="tab"][data-tab="mine"]').click();
-    await page.locator('.conversation-item', { hasText: customerName }).click();
+    await page.locator(`.conversation-item[data-conversation-id="${conversationId}"]`).click();
     const box = page.locator('.composer textarea');
     await box.fill(text);
     await box.press('Enter');
@@ -178,7 +182,7 @@ describe('delivery states in the console (Chromium)', () => {
   test('SMS: a reply goes queued → sent → delivered live; a reply Twilio refuses shows the code and Twilio’s reason', async () => {
     const customer = '+66891234567';
     const sid = `SM${hex(16)}`;
-    await customerWrites(sid, 'มาลี ศรีสุข', () =>
+    const conversationId = await customerWrites(sid, 'มาลี ศรีสุข', () =>
       twilioPost(`/webhooks/sms/${smsAccountId}`, {
         MessageSid: sid,
         From: customer,
@@ -191,7 +195,7 @@ describe('delivery states in the console (Chromium)', () => {
     // Twilio answers the first two tries 503: the reply stays queued, saying why, until a retry gets it through.
     twilioFake.failNext(2, 503);
     const text = 'มีค่ะ เหลือ 2 ชิ้น เก็บไว้ให้ไหมคะ';
-    const reply = await replyInConsole('มาลี ศรีสุข', text);
+    const reply = await replyInConsole(conversationId, text);
     const delivery = reply.locator('[data-delivery]');
     await reply.locator('.delivery-retrying').waitFor(LIVE);
     await page.screenshot({ path: path.join(DOCS, 'delivery-retrying.png') });
@@ -223,7 +227,7 @@ describe('delivery states in the console (Chromium)', () => {
     twilioFake.failNext(1, 503);
     twilioFake.failNext(1, 400, { code: 21408, message: reason });
     const refusedText = 'ส่งรูปเค้กให้ดูนะคะ';
-    const refused = await replyInConsole('มาลี ศรีสุข', refusedText);
+    const refused = await replyInConsole(conversationId, refusedText);
     const failure = refused.locator('.delivery-failure');
     await failure.waitFor(LIVE);
     expect((await statesOf(refused)).filter((state) => state !== 'queued')).toEqual(['queued↻TEMPORARY', 'failed']);
@@ -247,12 +251,12 @@ describe('delivery states in the console (Chromium)', () => {
     await page.locator('html[lang="th"]').waitFor();
     const psid = String(7_000_000_000_000_000 + Math.floor(Math.random() * 1e15));
     const mid = `m_${hex(18)}`;
-    await customerWrites(mid, 'วิภา ทองดี', () => metaPost(psid, { message: { mid, text: 'สั่งเค้กวันเกิดได้ไหมคะ' } }));
+    const conversationId = await customerWrites(mid, 'วิภา ทองดี', () => metaPost(psid, { message: { mid, text: 'สั่งเค้กวันเกิดได้ไหมคะ' } }));
 
     // Each reply's first try meets a Graph 500 (retried): the console shows it queued meanwhile.
     graph.failNext('500');
     const text = 'ได้ค่ะ ต้องการวันไหนคะ';
-    const reply = await replyInConsole('วิภา ทองดี', text);
+    const reply = await replyInConsole(conversationId, text);
     const delivery = reply.locator('[data-delivery]');
     await expect.poll(() => delivery.getAttribute('data-delivery'), LIVE).toBe('sent');
     const providerId = (await stored(reply)).providerMessageId!;
@@ -268,7 +272,7 @@ describe('delivery states in the console (Chromium)', () => {
 
     graph.failNext('500');
     graph.failNext('unavailable');
-    const refused = await replyInConsole('วิภา ทองดี', 'ส่งเมนูให้นะคะ');
+    const refused = await replyInConsole(conversationId, 'ส่งเมนูให้นะคะ');
     const failure = refused.locator('.delivery-failure');
     await failure.waitFor(LIVE);
     expect((await statesOf(refused)).filter((state) => state !== 'queued')).toEqual(['queued↻TEMPORARY', 'failed']);

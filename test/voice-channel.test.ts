@@ -309,13 +309,13 @@ describe.each(ENGINES)('phone calls over Twilio on %s', (engine) => {
       const bridged = await twiml(`${base()}/wait`, { CallSid: sid });
       expect(only(bridged, 'Say').attributes).toMatchObject({ language: 'en-US', voice: 'Polly.Joanna' });
       const dial = only(bridged, 'Dial');
-      expect(dial.attributes).toMatchObject({ action: `${PUBLIC_URL}${base()}/dial`, callerId: from });
+      expect(dial.attributes).toMatchObject({ action: `${PUBLIC_URL}${base()}/dial/${agent.id}`, callerId: from });
       expect(only(only(dial, 'Client'), 'Identity').text).toBe(`agent-${agent.id}`);
       expect(only(dial, 'Number').text).toBe('+66812345678');
       expect((await callOf(sid))!.state).toBe('connecting');
 
       const wrapUp = nextEvent(socket, 'presence:changed');
-      const ended = await twiml(`${base()}/dial`, { CallSid: sid, DialCallStatus: 'completed', DialCallDuration: '95' });
+      const ended = await twiml(`${base()}/dial/${agent.id}`, { CallSid: sid, DialCallStatus: 'completed', DialCallDuration: '95' });
       expect(verbNames(ended)).toEqual(['Hangup']);
       // The call is over: its conversation resolves and the agent is in wrap-up.
       expect((await wrapUp)[0]).toMatchObject({ agentId: agent.id, presence: 'wrap_up' });

@@ -232,7 +232,7 @@ describe.each(ENGINES)('a caller waiting in a queue on %s', (engine) => {
       expect(verbNames(await line.wait(answered))).toContain('Dial');
       seconds(240);
       const wrapUp = nextEvent(agent.socket, 'presence:changed', (e) => e.presence === 'wrap_up');
-      await line.twiml(`${line.base}/dial`, { CallSid: answered, DialCallStatus: 'completed', DialCallDuration: '240' });
+      await line.twiml(`${line.base}/dial/${agent.id}`, { CallSid: answered, DialCallStatus: 'completed', DialCallDuration: '240' });
       await wrapUp;
 
       const thai = await line.started(newPhone());
@@ -257,12 +257,16 @@ describe.each(ENGINES)('a caller waiting in a queue on %s', (engine) => {
       const [{ offer }] = await offered;
       const joined = (await conversationOf(sid)).enqueuedAt;
       expect((await accept(first.socket, offer.conversationId)).ok).toBe(true);
-      expect(only(only(only(await line.wait(sid), 'Dial'), 'Client'), 'Identity').text).toBe(`agent-${first.id}`);
+      const ringGai = only(await line.wait(sid), 'Dial');
+      expect(only(only(ringGai, 'Client'), 'Identity').text).toBe(`agent-${first.id}`);
+      // Twilio reports the end of the ring at the Dial's action URL, which names whom it rang.
+      const reportGai = new URL(ringGai.attributes.action!).pathname;
+      expect(reportGai).toBe(`${line.base}/dial/${first.id}`);
 
       // Gai's softphone and phone ring out.
       seconds(25);
       const away = nextEvent(first.socket, 'presence:changed', (e) => e.agentId === first.id && e.presence === 'away');
-      const rang = await line.twiml(`${line.base}/dial`, { CallSid: sid, DialCallStatus: 'no-answer', DialCallDuration: '0' });
+      const rang = await line.twiml(reportGai, { CallSid: sid, CallStatus: 'in-progress', DialCallStatus: 'no-answer' });
       expect(verbNames(rang)).toEqual(['Pause', 'Redirect']);
       expect((await away)[0]).toMatchObject({ reason: 'missed a call' });
       expect(await line.call(sid)).toMatchObject({ state: 'queued', agentId: null });
@@ -279,6 +283,17 @@ describe.each(ENGINES)('a caller waiting in a queue on %s', (engine) => {
       expect(again.conversationId).toBe(offer.conversationId);
       expect((await accept(second.socket, again.conversationId)).ok).toBe(true);
       expect(only(only(only(await line.wait(sid), 'Dial'), 'Client'), 'Identity').text).toBe(`agent-${second.id}`);
+      // A repeated report of Gai's ring changes nothing now that Nam's phone rings.
+      expect(
+        only(only(only(await line.twiml(reportGai, { CallSid: sid, DialCallStatus: 'no-answer' }), 'Dial'), 'Client'), 'Identity').text,
+      ).toBe(`agent-${second.id}`);
+      expect(await line.call(sid)).toMatchObject({ state: 'connecting', agentId: second.id });
+      expect(await conversationOf(sid)).toMatchObject({ assigneeId: second.id });
+
+      // The caller hangs up while Nam's phone rings: the call ends abandoned and Nam holds nothing.
+      expect((await line.hangUp(sid)).status).toBe(200);
+      expect(await line.record(sid)).toMatchObject({ state: 'ended', outcome: 'abandoned' });
+      expect(await conversationOf(sid)).toMatchObject({ status: 'resolved' });
       await setPresence(second.socket, 'away');
     } finally {
       first.socket.close();

@@ -115,4 +115,14 @@ export class CustomerValueStore {
   async setTierPriority(conversationId: string, tierPriority: number): Promise<void> {
     await this.db('conversations').where({ id: conversationId }).update({ tier_priority: tierPriority });
   }
+
+  /** How much of a conversation's priority its customer's tier and its IVR queue node contributed. */
+  async priorityShares(conversationId: string): Promise<{ tier: number; queue: number }> {
+    const r = await this.db('conversations').where({ id: conversationId }).first('tier_priority', 'queue_priority');
+    return { tier: Number(r?.tier_priority ?? 0), queue: Number(r?.queue_priority ?? 0) };
+  }
+
+  async setPriorityShares(conversationId: string, shares: { tier: number; queue: number }): Promise<void> {
+    await this.db('conversations').where({ id: conversationId }).update({ tier_priority: shares.tier, queue_priority: shares.queue });
+  }
 }

@@ -155,6 +155,17 @@ export class MessagesStore {
     return this.findById(id);
   }
 
+  /**
+   * Keeps the provider's last answer on a message the outbox will try again, only while it is still
+   * queued (another node may have sent it meanwhile): the updated message, or undefined.
+   */
+  async noteRetry(id: string, errorCode: string, errorMessage: string, now: number): Promise<Message | undefined> {
+    const changed = await this.db('messages')
+      .where({ id, status: 'queued' })
+      .update({ error_code: errorCode, error_message: errorMessage.slice(0, 500), updated_at: now });
+    return changed > 0 ? this.findById(id) : undefined;
+  }
+
   /** Replaces a message's meta (a call's record grows as the call goes on). */
   async updateMeta(id: string, meta: MessageMeta | null, now: number): Promise<Message | undefined> {
     await this.db('messages')

@@ -151,7 +151,7 @@ export class OutboxWorker {
         // Still queued, with the provider's last answer, so the console can say why it is not sent yet.
         const waiting = await store.transaction(async (tx) => {
           await tx.outbox.markRetry(item.id, now + delay, error.code, error.message, now);
-          return tx.messages.updateDelivery(message.id, { status: 'queued', errorCode: error.code, errorMessage: error.message }, now);
+          return tx.messages.noteRetry(message.id, error.code, error.message, now);
         });
         if (waiting) this.deps.events.publish({ type: 'message.status', message: waiting, conversation });
         return;

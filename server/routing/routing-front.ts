@@ -28,8 +28,8 @@ export interface RoutingApi {
   pick(conversationId: string, actor: Actor): Promise<Conversation>;
   /** A conversation waiting outside routing (a call in the IVR) enters a queue, its priority raised by `priority`. */
   enqueueInto(conversationId: string, queueId: string, priority: number): Promise<Conversation | undefined>;
-  /** A call that waited as long as its IVR allows leaves the queue (unresolved), taking `priorityShare` off. */
-  leaveQueue(conversationId: string, priorityShare: number): Promise<Conversation | undefined>;
+  /** A call that waited as long as its IVR allows leaves the queue (unresolved), the priority it added taken off. */
+  leaveQueue(conversationId: string): Promise<Conversation | undefined>;
   /** The agent did not pick up a call they took: it waits again in its place, and they are set away. */
   returnUnanswered(conversationId: string, agentId: string): Promise<Conversation | undefined>;
   agents(): Promise<AgentRouting[]>;
@@ -74,7 +74,7 @@ const ON_LEADER: Record<Method, (l: RoutingLeader, a: never) => Promise<unknown>
   setPriority: (l, [id, priority, actor]: [string, number, Actor]) => l.routing.setPriority(id, priority, actor),
   pick: (l, [id, actor]: [string, Actor]) => l.routing.pick(id, actor),
   enqueueInto: (l, [id, queueId, priority]: [string, string, number]) => l.routing.enqueueInto(id, queueId, priority),
-  leaveQueue: (l, [id, priorityShare]: [string, number]) => l.routing.leaveQueue(id, priorityShare),
+  leaveQueue: (l, [id]: [string]) => l.routing.leaveQueue(id),
   returnUnanswered: (l, [id, agentId]: [string, string]) => l.routing.returnUnanswered(id, agentId),
   agents: async (l) => l.routing.agents(),
   queueStats: (l) => l.stats.current(),
@@ -159,8 +159,8 @@ export class RoutingFront implements RoutingApi {
   enqueueInto(conversationId: string, queueId: string, priority: number): Promise<Conversation | undefined> {
     return this.call('enqueueInto', [conversationId, queueId, priority]) as Promise<Conversation | undefined>;
   }
-  leaveQueue(conversationId: string, priorityShare: number): Promise<Conversation | undefined> {
-    return this.call('leaveQueue', [conversationId, priorityShare]) as Promise<Conversation | undefined>;
+  leaveQueue(conversationId: string): Promise<Conversation | undefined> {
+    return this.call('leaveQueue', [conversationId]) as Promise<Conversation | undefined>;
   }
   returnUnanswered(conversationId: string, agentId: string): Promise<Conversation | undefined> {
     return this.call('returnUnanswered', [conversationId, agentId]) as Promise<Conversation | undefined>;

@@ -241,6 +241,9 @@ export class RoutingService {
       if (!c || c.status === 'resolved' || c.assigneeId || this.board.conversation(c.id)) return c;
       const now = this.deps.now();
       const updated = (await store.conversations.update(c.id, { queueId, priority: c.priority + priority }, now))!;
+      // Remembered, so leaving the queue (leaveQueue) takes off exactly this.
+      if (priority !== 0)
+        await store.customerValue.setPriorityShares(c.id, { ...(await store.customerValue.priorityShares(c.id)), queue: priority });
       await this.enqueue(updated, now);
       return store.conversations.findById(c.id);
     });
@@ -249,10 +252,10 @@ export class RoutingService {
   /**
    * Takes a waiting conversation out of its queue without resolving it: a caller who waited as long as
    * the IVR allows goes on in the flow (a callback, a voicemail). The queue counts it abandoned (it did
-   * not answer). The priority its arrival added (`priorityShare`, the customer's tier) comes off again,
+   * not answer). The priority its arrival added (its IVR node's, the customer's tier) comes off again,
    * so a later queue adds them afresh. Assigned meanwhile (an agent was quicker): returned unchanged.
    */
-  leaveQueue(conversationId: string, priorityShare: number): Promise<Conversation | undefined> {
+  leaveQueue(conversationId: string): Promise<Conversation | undefined> {
     return this.serial(async () => {
       const { store } = this.deps;
       const c = await store.conversations.findById(conversationId);
@@ -261,9 +264,13 @@ export class RoutingService {
       const now = this.deps.now();
       const freed = await this.withdraw(c.id);
       this.sla.drop(c.id);
-      const tier = (await store.customerValue.tierPriorities([c.id])).get(c.id) ?? 0;
-      const updated = (await store.conversations.update(c.id, { enqueuedAt: null, priority: c.priority - priorityShare - tier }, now))!;
-      if (tier !== 0) await store.customerValue.setTierPriority(c.id, 0);
+      const shares = await store.customerValue.priorityShares(c.id);
+      const updated = (await store.conversations.update(
+        c.id,
+        { enqueuedAt: null, priority: c.priority - shares.queue - shares.tier },
+        now,
+      ))!;
+      await store.customerValue.setPriorityShares(c.id, { tier: 0, queue: 0 });
       this.publishOwn(updated, c);
       const waitedMs = Math.max(0, now - waiting.enqueuedAt);
       await store.routingEvents.record({ type: 'abandoned', conversationId: c.id, queueId: c.queueId, at: now, data: { waitedMs } });

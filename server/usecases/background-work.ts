@@ -12,14 +12,19 @@ export interface BackgroundDeps {
 export function makeBackgroundWork(deps: BackgroundDeps, level: 'warn' | 'error') {
   const running = new Map<string, Promise<void>>();
   return {
-    /** Starts `work` unless work under `key` is running; a failure is logged as `what` (with `context`, by default the key). */
-    start(key: string, what: string, work: () => Promise<void>, context: Record<string, unknown> = { key }): void {
-      if (running.has(key)) return;
+    /**
+     * Starts `work` unless work under `key` is running; a failure is logged as `what` (with `context`,
+     * by default the key). Resolves when that work (this or the one already running) is over.
+     */
+    start(key: string, what: string, work: () => Promise<void>, context: Record<string, unknown> = { key }): Promise<void> {
+      const already = running.get(key);
+      if (already) return already;
       const p = work()
         .catch((err: unknown) => deps.log[level]({ err, ...context }, what))
         .finally(() => running.delete(key));
       running.set(key, p);
       void deps.track(p);
+      return p;
     },
 
     /** Resolves when the work started so far is done (tests and shutdown). */

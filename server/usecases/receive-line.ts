@@ -120,8 +120,8 @@ export function makeReceiveLine(deps: ReceiveLineDeps) {
     if (event) deps.events.publish(event);
   }
 
-  function startAttaching(account: ChannelAccount, settings: LineSettings, credentials: LineCredentials, id: string): void {
-    running.start(`content:${id}`, 'could not attach the content of a LINE message', () =>
+  function startAttaching(account: ChannelAccount, settings: LineSettings, credentials: LineCredentials, id: string): Promise<void> {
+    return running.start(`content:${id}`, 'could not attach the content of a LINE message', () =>
       attachContent(account, settings, credentials, id),
     );
   }
@@ -169,7 +169,8 @@ export function makeReceiveLine(deps: ReceiveLineDeps) {
           const result = await deps.ingest(event.inbound);
           customer = result.customer;
           if (result.created) receipt.stored++;
-          if (result.message.meta?.line?.content?.state === 'pending') startAttaching(account, settings, credentials, result.message.id);
+          if (result.message.meta?.line?.content?.state === 'pending')
+            void startAttaching(account, settings, credentials, result.message.id);
         }
         // A new (nameless) customer gets their LINE name; an unfollow is no reason to ask LINE about them.
         if (!customer.name && (event.kind === 'message' || event.action === 'follow')) {
@@ -185,10 +186,10 @@ export function makeReceiveLine(deps: ReceiveLineDeps) {
      * Fetches the content a stored message still lists as pending (the process stopped after LINE's
      * answer and before it came): the start-up sweep calls it with the account's opened credentials.
      */
-    resumePending(account: ChannelAccount, credentials: Record<string, unknown>, messageId: string): void {
+    resumePending(account: ChannelAccount, credentials: Record<string, unknown>, messageId: string): Promise<void> {
       const parsed = LineCredentials.safeParse(credentials);
-      if (!parsed.success) return; // no access token: the content cannot be fetched, and stays pending
-      startAttaching(account, accountSettings(LineSettings, account, 'LINE'), parsed.data, messageId);
+      if (!parsed.success) return Promise.resolve(); // no access token: the content cannot be fetched, and stays pending
+      return startAttaching(account, accountSettings(LineSettings, account, 'LINE'), parsed.data, messageId);
     },
 
     /** Resolves when the work started after answers is done (tests and shutdown). */

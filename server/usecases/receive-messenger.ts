@@ -44,8 +44,8 @@ export function makeReceiveMessenger(deps: ReceiveMessengerDeps) {
   /** Slow work under way on this node, by message or customer id. */
   const background = makeBackgroundWork(deps, 'warn');
 
-  function startAttaching(account: ChannelAccount, settings: MessengerSettings, messageId: string): void {
-    background.start(`media:${messageId}`, 'could not attach the files of a Messenger message', () =>
+  function startAttaching(account: ChannelAccount, settings: MessengerSettings, messageId: string): Promise<void> {
+    return background.start(`media:${messageId}`, 'could not attach the files of a Messenger message', () =>
       attachMedia(account, settings, messageId),
     );
   }
@@ -115,7 +115,8 @@ export function makeReceiveMessenger(deps: ReceiveMessengerDeps) {
         deps.log.warn({ accountId: account.id, ignored: events.ignored.slice(0, 20) }, 'Messenger events ignored');
       for (const incoming of events.messages) {
         const result = await deps.ingest(toInboundMessage(account.id, incoming));
-        if (result.message.meta?.messenger?.media?.some((m) => m.state === 'pending')) startAttaching(account, settings, result.message.id);
+        if (result.message.meta?.messenger?.media?.some((m) => m.state === 'pending'))
+          void startAttaching(account, settings, result.message.id);
         if (!result.customer.name) {
           background.start(`profile:${result.customer.id}`, 'could not read the Messenger profile of a customer', () =>
             fillProfile(settings, credentials, result.customer.id, incoming.psid),
@@ -141,8 +142,8 @@ export function makeReceiveMessenger(deps: ReceiveMessengerDeps) {
      * Fetches the files a stored message still lists as pending (the process stopped after Meta's answer
      * and before they came): the start-up sweep. Meta's file links need no credentials (they expire).
      */
-    resumePending(account: ChannelAccount, _credentials: Record<string, unknown>, messageId: string): void {
-      startAttaching(account, accountSettings(MessengerSettings, account, 'Messenger'), messageId);
+    resumePending(account: ChannelAccount, _credentials: Record<string, unknown>, messageId: string): Promise<void> {
+      return startAttaching(account, accountSettings(MessengerSettings, account, 'Messenger'), messageId);
     },
 
     /** Resolves when the slow work started so far is done (tests and shutdown). */

@@ -84,10 +84,20 @@ export function makeReceiveSms(deps: ReceiveSmsDeps) {
     await deps.sendSystemReply({ conversationId: result.conversation.id, text, meta: { sms: { keywordReply: action } } });
   }
 
-  function startAttaching(account: ChannelAccount, settings: SmsSettings, credentials: TwilioCredentials, messageId: string): void {
-    attaching.start(messageId, 'could not attach the media of an MMS', () => attachMedia(account, settings, credentials, messageId), {
+  function startAttaching(
+    account: ChannelAccount,
+    settings: SmsSettings,
+    credentials: TwilioCredentials,
+    messageId: string,
+  ): Promise<void> {
+    return attaching.start(
       messageId,
-    });
+      'could not attach the media of an MMS',
+      () => attachMedia(account, settings, credentials, messageId),
+      {
+        messageId,
+      },
+    );
   }
 
   async function attachMedia(account: ChannelAccount, settings: SmsSettings, credentials: TwilioCredentials, messageId: string) {
@@ -115,7 +125,7 @@ export function makeReceiveSms(deps: ReceiveSmsDeps) {
       const result = await deps.ingest(toInboundMessage(account.id, sms, deps.now()));
       if (sms.keyword) await answerKeyword(settings, result, sms.keyword);
       if (result.message.meta?.sms?.media?.some((m) => m.state === 'pending'))
-        startAttaching(account, settings, credentials, result.message.id);
+        void startAttaching(account, settings, credentials, result.message.id);
       return result;
     },
 
@@ -123,10 +133,10 @@ export function makeReceiveSms(deps: ReceiveSmsDeps) {
      * Fetches the media a stored MMS still lists as pending (the process stopped after Twilio's answer
      * and before they came): the start-up sweep calls it with the account's opened credentials.
      */
-    resumePending(account: ChannelAccount, credentials: Record<string, unknown>, messageId: string): void {
+    resumePending(account: ChannelAccount, credentials: Record<string, unknown>, messageId: string): Promise<void> {
       const parsed = TwilioCredentials.safeParse(credentials);
-      if (!parsed.success) return; // no auth token: the media cannot be fetched, and stay listed as pending
-      startAttaching(account, accountSettings(SmsSettings, account, 'SMS'), parsed.data, messageId);
+      if (!parsed.success) return Promise.resolve(); // no auth token: the media cannot be fetched, and stay listed as pending
+      return startAttaching(account, accountSettings(SmsSettings, account, 'SMS'), parsed.data, messageId);
     },
 
     /** A status callback: the message's delivery state moves forward; an unknown MessageSid changes nothing. */

@@ -67,7 +67,7 @@ export interface VoiceDeps extends Deps {
   /** Routing: a call leaves the IVR for a queue. */
   enqueueInto: (conversationId: string, queueId: string, priority: number) => Promise<Conversation | undefined>;
   /** Routing: a call that waited as long as its IVR allows leaves the queue (the priority it added comes off). */
-  leaveQueue: (conversationId: string, priorityShare: number) => Promise<Conversation | undefined>;
+  leaveQueue: (conversationId: string) => Promise<Conversation | undefined>;
   /** Routing: the agent did not pick up the call they took; it waits again in its place, and they are set away. */
   returnUnanswered: (conversationId: string, agentId: string) => Promise<Conversation | undefined>;
   /** The live queue statistics (expected-wait announcements use a queue's handle time and staffing). */
@@ -329,8 +329,12 @@ export function makeVoiceCalls(deps: VoiceDeps) {
       const now = deps.now();
       const round = planWaitRound(call, node, now, WAIT_PAUSE_SECONDS);
       if (!conversation.assigneeId && call.state === 'queued' && round.timedOut) {
-        // Routing decides between the timeout and an agent taking the call at that moment.
-        const left = await deps.leaveQueue(conversation.id, node.priority);
+        // Routing decides between the timeout and an agent taking the call at that moment. Routing out of
+        // reach (a new leader being chosen): the caller waits a round more, and the next round tries again.
+        const left = await deps.leaveQueue(conversation.id).catch((err: unknown) => {
+          deps.log.warn({ err, callSid: call.callSid }, 'could not take the call out of its queue; trying again next round');
+          return undefined;
+        });
         if (left && !left.assigneeId) {
           const back = await store.calls.update(call.callSid, { state: 'ivr' }, now, ['queued']);
           if (back) return step(req, back, { kind: 'redirect', node: node.onTimeout! });
@@ -351,7 +355,7 @@ export function makeVoiceCalls(deps: VoiceDeps) {
           clientIdentity: agentIdentity(conversation.assigneeId),
           number: (agent as { phone?: string | null } | undefined)?.phone ?? null,
           callerId: call.fromNumber,
-          action: `${req.base}/dial`,
+          action: `${req.base}/dial/${encodeURIComponent(conversation.assigneeId)}`,
           legStatus: `${req.base}/leg`,
           callId: call.id,
         });
@@ -415,8 +419,11 @@ export function makeVoiceCalls(deps: VoiceDeps) {
       return updated;
     },
 
-    /** The agent's leg ended: the talk time (answered), or back to waiting when the agent did not pick up. */
-    async dialed(req: VoiceRequest): Promise<string> {
+    /**
+     * The agent's leg ended: the talk time (answered), or back to waiting when the agent did not pick
+     * up. `rang`: the agent that leg rang (from the action URL of an inbound call's bridge).
+     */
+    async dialed(req: VoiceRequest, rang?: string): Promise<string> {
       const call = await callOf(req.params);
       const language = call.ivrState?.language ?? 'en-US';
       const status = req.params.DialCallStatus ?? '';
@@ -428,13 +435,23 @@ export function makeVoiceCalls(deps: VoiceDeps) {
         return render.hangup({ goodbye: null, language });
       }
       // No answer from the agent (their softphone and phone rang out, or were busy): the caller waits
-      // again in their place, for another agent, and the agent is set away.
-      // (A callback the agent placed stays theirs: the customer did not answer it.)
-      const inbound = call.direction === 'inbound' && call.agentId !== null;
-      if (inbound) await deps.returnUnanswered(call.conversationId, call.agentId!);
-      const waiting = await store.calls.update(call.callSid, { state: 'queued', ...(inbound ? { agentId: null } : {}) }, now, [
-        'connecting',
-      ]);
+      // again in their place, for another agent, and the agent is set away. Not when the report is a
+      // late or repeated one of an earlier ring (`rang` names whom that ring was for), nor when the
+      // caller has hung up meanwhile (the status callback ends the call).
+      if (call.direction === 'inbound') {
+        if (rang !== undefined && rang !== call.agentId) return this.wait(req);
+        if (['completed', 'canceled', 'busy', 'failed', 'no-answer'].includes(req.params.CallStatus ?? '')) return render.empty();
+        const agentId = call.agentId;
+        const back = agentId && (await store.calls.update(call.callSid, { state: 'queued', agentId: null }, now, ['connecting']));
+        if (back) {
+          await publishRecord(back);
+          await deps.returnUnanswered(call.conversationId, agentId);
+        }
+        // Put through at once if another agent took it already; else the queue's wait loop.
+        return this.wait(req);
+      }
+      // A callback the agent placed stays theirs: the customer did not answer it.
+      const waiting = await store.calls.update(call.callSid, { state: 'queued' }, now, ['connecting']);
       if (waiting) await publishRecord(waiting);
       return render.wait({
         announce: null,
@@ -456,6 +473,8 @@ export function makeVoiceCalls(deps: VoiceDeps) {
       // The caller hung up on hold: the agent's leg had already ended, so this is the end of the talk.
       if (call.state === 'held') return endTalking(call, now, 0);
       const outcome = outcomeAtHangup(call, status);
+      // Hung up while the agent's phone rang: the agent never talked to them, and holds nothing.
+      const ringing = call.state === 'connecting';
       const updated = await store.calls.update(call.callSid, { state: 'ended', outcome, endedAt: call.endedAt ?? now }, now, [
         'ivr',
         'queued',
@@ -470,7 +489,7 @@ export function makeVoiceCalls(deps: VoiceDeps) {
         updated.direction === 'inbound' &&
         (outcome === 'abandoned' || outcome === 'ivr' || outcome === 'missed' || outcome === 'failed' || outcome === 'transferred')
       ) {
-        await resolve(updated.conversationId, { evenAssigned: false });
+        await resolve(updated.conversationId, { evenAssigned: ringing });
       }
     },
 
@@ -561,7 +580,7 @@ export function makeVoiceCalls(deps: VoiceDeps) {
   /** The enqueue node the call waits at (its IVR state's node), or the defaults when the flow no longer has it. */
   function queueNodeOf(account: ChannelAccount, call: Call): Pick<EnqueueNode, keyof typeof DEFAULT_WAIT> {
     const id = (call.ivrState as IvrState | null)?.node;
-    const node = id === undefined ? undefined : deps.flows.get(settingsOf(account).flow)?.nodes.get(id);
+    const node = id === undefined ? undefined : deps.flows.get(call.flow ?? settingsOf(account).flow)?.nodes.get(id);
     return node?.type === 'enqueue' ? node : DEFAULT_WAIT;
   }
 
@@ -570,7 +589,9 @@ export function makeVoiceCalls(deps: VoiceDeps) {
     const position = await store.conversations.positionInQueue(conversation.id);
     if (!position) return null;
     if (kind === 'expected_wait' && conversation.queueId) {
-      const queue = (await deps.queueStats()).queues.find((q) => q.queueId === conversation.queueId);
+      // Without the live statistics (routing out of reach for a moment) the caller hears their place.
+      const stats = await deps.queueStats().catch(() => undefined);
+      const queue = stats?.queues.find((q) => q.queueId === conversation.queueId);
       const staffed = queue ? queue.agents.available + queue.agents.busy + queue.agents.wrap_up : 0;
       const minutes = queue ? expectedWaitMinutes(position, queue.averageHandleMs, staffed) : null;
       if (minutes !== null) return textFor(language).expectedWait(minutes);

@@ -42,6 +42,9 @@ export const voiceRoutes = {
     '/webhooks/voice/{accountId}/step/{node}': twiml("Twilio: the caller's answer at an IVR node (Digits, SpeechResult; none = timeout)"),
     '/webhooks/voice/{accountId}/wait': twiml('Twilio: the queue wait loop; put through as soon as an agent has the call'),
     '/webhooks/voice/{accountId}/dial': twiml("Twilio: the agent's leg ended (DialCallStatus, DialCallDuration)"),
+    '/webhooks/voice/{accountId}/dial/{agentId}': twiml(
+      "Twilio: the leg that rang this agent ended (DialCallStatus, DialCallDuration); a report of an earlier agent's ring changes nothing",
+    ),
     '/webhooks/voice/{accountId}/leg': twiml("Twilio: the agent's leg answered (ParentCallSid): the call is talking"),
     '/webhooks/voice/{accountId}/hold': twiml('Twilio: the hold loop while the agent has the caller on hold'),
     '/webhooks/voice/{accountId}/recording/{node}': twiml('Twilio: a voicemail recording is ready (RecordingSid, RecordingUrl)'),
@@ -64,6 +67,7 @@ export const voiceRoutes = {
     voice('/step/:node', (hook, req) => s.voice.gather(request(hook), String(req.params.node)));
     voice('/wait', (hook) => s.voice.wait(request(hook)));
     voice('/dial', (hook) => s.voice.dialed(request(hook)));
+    voice('/dial/:agent', (hook, req) => s.voice.dialed(request(hook), String(req.params.agent)));
     voice('/hold', (hook, req) => s.voice.held(request(hook), req.query.again === '1'));
     voice('/leg', async (hook) => {
       await s.voice.legAnswered(request(hook));
