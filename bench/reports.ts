@@ -11,7 +11,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
-import { migrate, openDatabase, type Database } from '../db/connection.js';
+import { openDatabase, type Database } from '../db/connection.js';
 import { createSegmentReads } from '../db/crm/segment-reads.js';
 import { createStore } from '../db/store.js';
 import { EventBus } from '../server/event-bus.js';
@@ -20,7 +20,7 @@ import type { ReportGroupBy, ReportResult } from '../server/domain/reports/repor
 import { makeBuildReport } from '../server/usecases/build-report.js';
 import { reportCsv } from '../server/usecases/report-csv.js';
 import { DEFAULT_REPORT_ROLLUP_OPTIONS, makeReportRollup } from '../server/usecases/report-rollup.js';
-import { generateWorld, SEGMENTS, type WorldSize } from './lib/report-world.js';
+import { reportWorld, SEGMENTS, type WorldSize } from './lib/report-world.js';
 import { table } from './lib/stats.js';
 
 const env = (name: string, fallback: number) => (process.env[name] ? Number(process.env[name]) : fallback);
@@ -71,31 +71,8 @@ async function timeWithLoop<T>(work: () => Promise<T>): Promise<{ ms: number; va
   return { ...timed, loopMaxMs: ms(h.max / 1e6) };
 }
 
-async function prepare(): Promise<{ generatedMs: number | null; counts: Record<string, number> | null }> {
-  const sizeFile = `${FILE}.size.json`;
-  const wanted = JSON.stringify(SIZE);
-  if (process.env.BENCH_FRESH !== '1' && fs.existsSync(FILE) && fs.existsSync(sizeFile) && fs.readFileSync(sizeFile, 'utf8') === wanted) {
-    console.log(`Reusing ${FILE} (BENCH_FRESH=1 regenerates it)`);
-    const database = openDatabase(`sqlite:${FILE}`);
-    await migrate(database);
-    await database.close();
-    return { generatedMs: null, counts: null };
-  }
-  fs.mkdirSync(path.dirname(FILE), { recursive: true });
-  for (const f of [FILE, `${FILE}-wal`, `${FILE}-shm`, sizeFile]) fs.rmSync(f, { force: true });
-  const database = openDatabase(`sqlite:${FILE}`);
-  await migrate(database);
-  await database.close();
-  console.log(`Generating ${SIZE.conversations.toLocaleString('en')} conversations into ${FILE}…`);
-  const start = performance.now();
-  const counts = generateWorld(FILE, SIZE);
-  const generatedMs = ms(performance.now() - start);
-  fs.writeFileSync(sizeFile, wanted);
-  return { generatedMs, counts };
-}
-
 async function main(): Promise<void> {
-  const { generatedMs, counts } = await prepare();
+  const { generatedMs, counts } = await reportWorld(FILE, SIZE);
   const fileBytes = fs.statSync(FILE).size;
 
   // The first build of the rollup (what a desk pays once after upgrading), then an idle pass.

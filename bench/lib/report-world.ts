@@ -4,7 +4,11 @@
 // (enqueued, offered, accepted, resolved with handle time, abandoned), two messages each, CSAT surveys,
 // campaign sends and segments. Shapes follow a contact center: chat answered in a minute or two,
 // email in hours, a daytime peak in Bangkok, a few percent abandoned.
+import fs from 'node:fs';
+import path from 'node:path';
+import { performance } from 'node:perf_hooks';
 import Sqlite from 'better-sqlite3';
+import { migrate, openDatabase } from '../../db/connection.js';
 import { DAY_MS } from '../../server/domain/reports/period.js';
 import { prng } from './prng.js';
 
@@ -301,4 +305,34 @@ export function generateWorld(file: string, size: WorldSize): Record<string, num
   db.exec('ANALYZE');
   db.close();
   return counts;
+}
+
+/**
+ * The world in `file`, migrated: reused while its size settings match (BENCH_FRESH=1 regenerates it),
+ * else generated. Returns how long generating took and the rows written (null when reused).
+ */
+export async function reportWorld(
+  file: string,
+  size: WorldSize,
+): Promise<{ generatedMs: number | null; counts: Record<string, number> | null }> {
+  const sizeFile = `${file}.size.json`;
+  const wanted = JSON.stringify(size);
+  if (process.env.BENCH_FRESH !== '1' && fs.existsSync(file) && fs.existsSync(sizeFile) && fs.readFileSync(sizeFile, 'utf8') === wanted) {
+    console.log(`Reusing ${file} (BENCH_FRESH=1 regenerates it)`);
+    const database = openDatabase(`sqlite:${file}`);
+    await migrate(database);
+    await database.close();
+    return { generatedMs: null, counts: null };
+  }
+  fs.mkdirSync(path.dirname(file), { recursive: true });
+  for (const f of [file, `${file}-wal`, `${file}-shm`, sizeFile]) fs.rmSync(f, { force: true });
+  const database = openDatabase(`sqlite:${file}`);
+  await migrate(database);
+  await database.close();
+  console.log(`Generating ${size.conversations.toLocaleString('en')} conversations into ${file}…`);
+  const start = performance.now();
+  const counts = generateWorld(file, size);
+  const generatedMs = Math.round((performance.now() - start) * 10) / 10;
+  fs.writeFileSync(sizeFile, wanted);
+  return { generatedMs, counts };
 }

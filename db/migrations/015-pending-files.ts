@@ -1,15 +1,15 @@
-// Messages by account and time: the sweep for files a stopped process left pending reads an account's
-// last week of messages (usecases/resume-pending-media.ts) without scanning every message.
+// Customers' messages whose files are still pending (a process stopped before it fetched them), by
+// account and time: the sweep (usecases/resume-pending-media.ts) finds them without reading any other
+// message. A partial index, so it holds only those few rows; the sweep's query repeats its predicate
+// word for word (db/stores/messages.store.ts), which is how SQLite and PostgreSQL know they may use it.
 import type { Knex } from 'knex';
 
+export const PENDING_FILES_PREDICATE = `meta LIKE '%"state":"pending"%'`;
+
 export async function up(knex: Knex): Promise<void> {
-  await knex.schema.alterTable('messages', (t) => {
-    t.index(['channel_account_id', 'created_at'], 'messages_account_created_idx');
-  });
+  await knex.raw(`CREATE INDEX messages_pending_files_idx ON messages (channel_account_id, created_at) WHERE ${PENDING_FILES_PREDICATE}`);
 }
 
 export async function down(knex: Knex): Promise<void> {
-  await knex.schema.alterTable('messages', (t) => {
-    t.dropIndex(['channel_account_id', 'created_at'], 'messages_account_created_idx');
-  });
+  await knex.raw('DROP INDEX messages_pending_files_idx');
 }

@@ -3,6 +3,7 @@ import type { MessageMeta } from '../../server/domain/email.js';
 import type { Message, MessageDirection, MessagePart, MessageStatus, SenderType } from '../../server/domain/types.js';
 import { newId } from '../ids.js';
 import { bool, parseJson } from '../json.js';
+import { PENDING_FILES_PREDICATE } from '../migrations/015-pending-files.js';
 
 export interface MessageRow {
   id: string;
@@ -182,7 +183,7 @@ export class MessagesStore {
     const rows = await this.db('messages')
       .where({ channel_account_id: channelAccountId, direction: 'inbound' })
       .whereBetween('created_at', [from, to])
-      .where('meta', 'like', '%"state":"pending"%')
+      .whereRaw(PENDING_FILES_PREDICATE) // word for word the partial index's predicate (migration 015)
       .orderBy('created_at')
       .limit(limit)
       .select('id');

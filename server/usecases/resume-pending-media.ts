@@ -67,6 +67,8 @@ export function makeResumePendingMedia(
     for (const listed of await deps.store.channelAccounts.list()) {
       const resume = deps.channels[listed.kind];
       if (!resume || !listed.active) continue;
+      // Between accounts the event loop gets its turn (on SQLite each query holds it while it runs).
+      await new Promise((resolve) => setImmediate(resolve));
       try {
         resumed += await resumeAccount(listed, resume, now - options.lookBackMs, to);
       } catch (err) {
