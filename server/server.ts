@@ -77,7 +77,7 @@ import { VoiceCredentials, VoiceSettings } from '../channels/voice/account.js';
 import { fetchTwilioMedia } from '../channels/twilio/media.js';
 import { projectRoot } from './paths.js';
 import { AppError } from './domain/errors.js';
-import type { ChannelAccount } from './domain/types.js';
+import type { ChannelAccount, InboundMessage } from './domain/types.js';
 
 export interface RunningServer {
   url: string;
@@ -132,19 +132,26 @@ export async function startServer(config: Config, log: Logger, options: StartOpt
     void work.finally(() => inFlight.delete(work)).catch(() => undefined);
     return work;
   };
+  /**
+   * A catch-up the routing leader runs (at taking the lead, then every 10 minutes): one run at a time
+   * (a call while one runs is dropped), tracked for shutdown, what it did logged as `done`.
+   */
+  const leaderChore = <A extends unknown[]>(work: (...args: A) => Promise<number>, done: string, failed: string) => {
+    let running: Promise<unknown> | undefined;
+    return (...args: A): void => {
+      running ??= track(work(...args))
+        .then((count) => count && log.info({ count }, done))
+        .catch((err: unknown) => log.warn({ err }, failed))
+        .finally(() => (running = undefined));
+    };
+  };
 
   // Satisfaction surveys: a reply that is only a score answers the survey of the conversation just resolved.
   const csat = makeCsatSurveys({ ...deps, log }, { linkKey: secrets.derive('csat-link'), publicUrl: config.publicUrl });
   // Surveys a stop kept from being sent (a crash between a resolve and its survey, on any node): asked
   // by a node when it becomes the routing leader and every 10 minutes while it leads; the survey's
   // unique key keeps each to one.
-  let csatCatchingUp: Promise<unknown> | undefined;
-  const csatCatchUp = () => {
-    csatCatchingUp ??= track(csat.catchUp())
-      .then((sent) => sent && log.info({ sent }, 'CSAT: sent the surveys a stop had left unsent'))
-      .catch((err: unknown) => log.warn({ err }, 'CSAT: the catch-up failed'))
-      .finally(() => (csatCatchingUp = undefined));
-  };
+  const csatCatchUp = leaderChore(() => csat.catchUp(), 'CSAT: sent the surveys a stop had left unsent', 'CSAT: the catch-up failed');
   const ingest = makeIngestMessage(deps, { reopenWindowMs: config.reopenWindowMs, surveyReplies: csat.surveyReplies });
   const auth = makeAuth(deps, config.tokenTtlMs);
   const webChat = makeWebChat({ store, files, now, ingest: (m) => track(ingest(m)) });
@@ -315,33 +322,11 @@ export async function startServer(config: Config, log: Logger, options: StartOpt
   });
   // Customers' messages from the providers; their files are fetched after the provider has its answer.
   const webhookAccount = makeFindWebhookAccount({ store, secrets });
-  const sms = makeReceiveSms({
-    ...deps,
-    ingest: (m) => track(ingest(m)),
-    sendSystemReply: makeSendSystemReply(deps),
-    recordDeliveryStatus: makeRecordDeliveryStatus(deps),
-    files,
-    maxMediaBytes: config.uploadMaxBytes,
-    track,
-    log,
-  });
-  const line = makeReceiveLine({
-    ...deps,
-    ingest: (m) => track(ingest(m)),
-    files,
-    maxMediaBytes: config.uploadMaxBytes,
-    track,
-    log,
-  });
-  const messenger = makeReceiveMessenger({
-    ...deps,
-    ingest: (m) => track(ingest(m)),
-    recordDeliveryStatus: makeRecordDeliveryStatus(deps),
-    files,
-    maxMediaBytes: config.uploadMaxBytes,
-    track,
-    log,
-  });
+  const intake = { ...deps, ingest: (m: InboundMessage) => track(ingest(m)), files, maxMediaBytes: config.uploadMaxBytes, track, log };
+  const recordDeliveryStatus = makeRecordDeliveryStatus(deps);
+  const sms = makeReceiveSms({ ...intake, sendSystemReply: makeSendSystemReply(deps), recordDeliveryStatus });
+  const line = makeReceiveLine(intake);
+  const messenger = makeReceiveMessenger({ ...intake, recordDeliveryStatus });
   const resumePendingMedia = makeResumePendingMedia(
     {
       store,
@@ -352,14 +337,11 @@ export async function startServer(config: Config, log: Logger, options: StartOpt
     },
     { ...DEFAULT_RESUME_PENDING_MEDIA, ...options.pendingMedia },
   );
-  // Run by the routing leader, with the CSAT catch-up: at taking the lead and every 10 minutes.
-  let sweepingMedia: Promise<unknown> | undefined;
-  const pendingMediaSweep = (periodic: boolean) => {
-    sweepingMedia ??= track(resumePendingMedia(periodic))
-      .then((resumed) => resumed && log.info({ resumed }, 'fetching the files a stop left pending'))
-      .catch((err: unknown) => log.warn({ err }, 'the sweep for pending files failed'))
-      .finally(() => (sweepingMedia = undefined));
-  };
+  const pendingMediaSweep = leaderChore(
+    resumePendingMedia,
+    'fetched the files a stop had left pending',
+    'the sweep for pending files failed',
+  );
   const app = createApp(
     {
       store,

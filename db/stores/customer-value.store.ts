@@ -122,7 +122,12 @@ export class CustomerValueStore {
     return { tier: Number(r?.tier_priority ?? 0), queue: Number(r?.queue_priority ?? 0) };
   }
 
-  async setPriorityShares(conversationId: string, shares: { tier: number; queue: number }): Promise<void> {
-    await this.db('conversations').where({ id: conversationId }).update({ tier_priority: shares.tier, queue_priority: shares.queue });
+  /** Counts `priority` as added by an IVR queue node (leaving the queue takes it off again). */
+  async addQueuePriority(conversationId: string, priority: number): Promise<void> {
+    await this.db('conversations').where({ id: conversationId }).increment('queue_priority', priority);
+  }
+
+  async clearPriorityShares(conversationId: string): Promise<void> {
+    await this.db('conversations').where({ id: conversationId }).update({ tier_priority: 0, queue_priority: 0 });
   }
 }

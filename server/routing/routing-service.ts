@@ -240,10 +240,11 @@ export class RoutingService {
       const c = await store.conversations.findById(conversationId);
       if (!c || c.status === 'resolved' || c.assigneeId || this.board.conversation(c.id)) return c;
       const now = this.deps.now();
-      const updated = (await store.conversations.update(c.id, { queueId, priority: c.priority + priority }, now))!;
-      // Remembered, so leaving the queue (leaveQueue) takes off exactly this.
-      if (priority !== 0)
-        await store.customerValue.setPriorityShares(c.id, { ...(await store.customerValue.priorityShares(c.id)), queue: priority });
+      const updated = await store.transaction(async (tx) => {
+        // Remembered, so leaving the queue (leaveQueue) takes off exactly this.
+        if (priority !== 0) await tx.customerValue.addQueuePriority(c.id, priority);
+        return (await tx.conversations.update(c.id, { queueId, priority: c.priority + priority }, now))!;
+      });
       await this.enqueue(updated, now);
       return store.conversations.findById(c.id);
     });
@@ -264,13 +265,11 @@ export class RoutingService {
       const now = this.deps.now();
       const freed = await this.withdraw(c.id);
       this.sla.drop(c.id);
-      const shares = await store.customerValue.priorityShares(c.id);
-      const updated = (await store.conversations.update(
-        c.id,
-        { enqueuedAt: null, priority: c.priority - shares.queue - shares.tier },
-        now,
-      ))!;
-      await store.customerValue.setPriorityShares(c.id, { tier: 0, queue: 0 });
+      const updated = await store.transaction(async (tx) => {
+        const shares = await tx.customerValue.priorityShares(c.id);
+        await tx.customerValue.clearPriorityShares(c.id);
+        return (await tx.conversations.update(c.id, { enqueuedAt: null, priority: c.priority - shares.queue - shares.tier }, now))!;
+      });
       this.publishOwn(updated, c);
       const waitedMs = Math.max(0, now - waiting.enqueuedAt);
       await store.routingEvents.record({ type: 'abandoned', conversationId: c.id, queueId: c.queueId, at: now, data: { waitedMs } });

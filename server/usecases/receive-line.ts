@@ -9,7 +9,7 @@
 // data API and attached to the same message in one compare-and-set write (fetched once per node, and
 // a redelivery finds it attached), and a customer without a name gets their LINE profile (name,
 // language, picture). The process dying after the 200 and before that work leaves the content
-// pending (the message is safe; LINE keeps content for a while), which the sweep at start fetches
+// pending (the message is safe; LINE keeps content for a while), which the routing leader's sweep fetches
 // (resume-pending-media), or the name empty, which the customer's next message fills.
 import { LineCredentials, LineSettings } from '../../channels/line/account.js';
 import { fetchLineContent, fetchLineProfile } from '../../channels/line/client.js';
@@ -184,7 +184,7 @@ export function makeReceiveLine(deps: ReceiveLineDeps) {
 
     /**
      * Fetches the content a stored message still lists as pending (the process stopped after LINE's
-     * answer and before it came): the start-up sweep calls it with the account's opened credentials.
+     * answer and before it came): the routing leader's sweep calls it with the account's opened credentials.
      */
     resumePending(account: ChannelAccount, credentials: Record<string, unknown>, messageId: string): Promise<void> {
       const parsed = LineCredentials.safeParse(credentials);

@@ -6,7 +6,7 @@
 // After that answer, slow work: the attachments are fetched from Meta's CDN and attached to the same
 // message in one compare-and-set write (a redelivered webhook, or another node, attaches each once),
 // and a customer without a name gets the one Meta knows (GET /<psid>). Failures there are logged.
-// Attachments a stopped process left pending are fetched by the sweep at start (resume-pending-media).
+// Attachments a stopped process left pending are fetched by the routing leader's sweep (resume-pending-media).
 import { MessengerSettings, type MessengerCredentials } from '../../channels/messenger/account.js';
 import { GraphClient } from '../../channels/messenger/graph-client.js';
 import { parseMessengerWebhook, toInboundMessage, type MessengerEvents } from '../../channels/messenger/inbound.js';
@@ -140,7 +140,7 @@ export function makeReceiveMessenger(deps: ReceiveMessengerDeps) {
 
     /**
      * Fetches the files a stored message still lists as pending (the process stopped after Meta's answer
-     * and before they came): the start-up sweep. Meta's file links need no credentials (they expire).
+     * and before they came): the routing leader's sweep. Meta's file links need no credentials (they expire).
      */
     resumePending(account: ChannelAccount, _credentials: Record<string, unknown>, messageId: string): Promise<void> {
       return startAttaching(account, accountSettings(MessengerSettings, account, 'Messenger'), messageId);

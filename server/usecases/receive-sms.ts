@@ -7,7 +7,7 @@
 // message in one compare-and-set write, so a redelivered webhook, or a second node racing this one,
 // attaches each file once. A redelivery of a message whose media are still pending fetches them again.
 // The process dying after the 200 and before the media are fetched leaves them pending (the message
-// and its text are safe; the media stay at Twilio): the sweep at start fetches them (resume-pending-media).
+// and its text are safe; the media stay at Twilio): the routing leader's sweep fetches them (resume-pending-media).
 import { SmsSettings } from '../../channels/sms/account.js';
 import { parseIncomingSms, parseSmsStatus, toInboundMessage, type Params } from '../../channels/sms/inbound.js';
 import { DEFAULT_KEYWORD_REPLIES } from '../../channels/sms/keywords.js';
@@ -131,7 +131,7 @@ export function makeReceiveSms(deps: ReceiveSmsDeps) {
 
     /**
      * Fetches the media a stored MMS still lists as pending (the process stopped after Twilio's answer
-     * and before they came): the start-up sweep calls it with the account's opened credentials.
+     * and before they came): the routing leader's sweep calls it with the account's opened credentials.
      */
     resumePending(account: ChannelAccount, credentials: Record<string, unknown>, messageId: string): Promise<void> {
       const parsed = TwilioCredentials.safeParse(credentials);
